@@ -1,0 +1,1 @@
+"""`tuneup` subcommands for the lab feature."""

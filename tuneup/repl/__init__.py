@@ -1,0 +1,1 @@
+"""The interactive tutor: read a line, route it, run a command, render the result."""

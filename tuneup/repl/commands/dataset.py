@@ -1,0 +1,1 @@
+"""REPL commands for the dataset feature."""
