@@ -18,9 +18,11 @@ def lab_base_url() -> str:
     return ensure_running()
 
 
-def build_client(settings: Settings, *, max_retries: int = 2,
-                 timeout: float | None = None) -> openai.OpenAI:
-    """Build the SDK client. ``timeout`` bounds each request; connect uses settings.connect_timeout."""
+def build_client(
+    settings: Settings, *, max_retries: int = 2, timeout: float | None = None
+) -> openai.OpenAI:
+    """Build the SDK client. ``timeout`` bounds each request; connecting is bounded by
+    ``settings.connect_timeout`` so an unreachable endpoint never hangs the tutor."""
     import openai
 
     t = openai.Timeout(timeout if timeout is not None else 60.0, connect=settings.connect_timeout)
@@ -35,8 +37,9 @@ def build_client(settings: Settings, *, max_retries: int = 2,
             max_retries=max_retries,
         )
     if settings.provider == "lab":
-        return openai.OpenAI(api_key="lab", base_url=lab_base_url(), timeout=t,
-                             max_retries=max_retries)
+        return openai.OpenAI(
+            api_key="lab", base_url=lab_base_url(), timeout=t, max_retries=max_retries
+        )
     if not settings.api_key and not settings.base_url:
         raise ConfigError("No API key: set OPENAI_API_KEY, or use the local lab (--provider lab).")
     return openai.OpenAI(

@@ -94,13 +94,16 @@ class Settings:
 
     def with_provider(self, provider: str) -> Settings:
         if provider not in PROVIDERS:
-            raise ConfigError(f"Unknown provider {provider!r}.", hint=f"Use one of: {', '.join(PROVIDERS)}.")
+            raise ConfigError(
+                f"Unknown provider {provider!r}.", hint=f"Use one of: {', '.join(PROVIDERS)}."
+            )
         return replace(self, requested_provider=provider, provider=_resolve(provider, self))
 
     def as_display(self) -> dict[str, str]:
         """Every setting as text, with keys masked: safe to print."""
         return {
-            "provider": f"{self.provider}" + (" (auto)" if self.requested_provider == "auto" else ""),
+            "provider": f"{self.provider}"
+            + (" (auto)" if self.requested_provider == "auto" else ""),
             "endpoint": self.endpoint_label,
             "api_key": secrets.mask(self.key) if self.provider != "lab" else "(not needed)",
             "organization": self.organization or "(not set)",
@@ -147,14 +150,19 @@ def _read_file(path: Path) -> dict[str, Any]:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         line = f":{mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}{line}: not valid YAML.", hint="Fix or delete the file.") from None
+        raise ConfigError(
+            f"{path}{line}: not valid YAML.", hint="Fix or delete the file."
+        ) from None
     if not isinstance(data, dict):
-        raise ConfigError(f"{path}: expected a mapping of settings.", hint="Fix or delete the file.")
+        raise ConfigError(
+            f"{path}: expected a mapping of settings.", hint="Fix or delete the file."
+        )
     return data
 
 
-def load_settings(*, provider: str | None = None, env: dict[str, str] | None = None,
-                  path: Path | None = None) -> Settings:
+def load_settings(
+    *, provider: str | None = None, env: dict[str, str] | None = None, path: Path | None = None
+) -> Settings:
     env = dict(os.environ) if env is None else env
     path = path or _home.config_path()
     data = _read_file(path)
@@ -174,13 +182,18 @@ def load_settings(*, provider: str | None = None, env: dict[str, str] | None = N
 
     requested = str(provider or pick("provider", "TUNEUP_PROVIDER", data.get("provider"), "auto"))
     if requested not in PROVIDERS:
-        raise ConfigError(f"Unknown provider {requested!r}.", hint=f"Use one of: {', '.join(PROVIDERS)}.")
+        raise ConfigError(
+            f"Unknown provider {requested!r}.", hint=f"Use one of: {', '.join(PROVIDERS)}."
+        )
     try:
         timeout = float(pick("connect_timeout", None, data.get("connect_timeout"), 3.0))
-        step_seconds = float(pick("lab_step_seconds", "TUNEUP_LAB_STEP_SECONDS",
-                                  lab.get("step_seconds"), 0.05))
+        step_seconds = float(
+            pick("lab_step_seconds", "TUNEUP_LAB_STEP_SECONDS", lab.get("step_seconds"), 0.05)
+        )
     except (TypeError, ValueError):
-        raise ConfigError(f"{path}: connect_timeout and lab.step_seconds must be numbers.") from None
+        raise ConfigError(
+            f"{path}: connect_timeout and lab.step_seconds must be numbers."
+        ) from None
     s = Settings(
         api_key=pick("api_key", "OPENAI_API_KEY", oa.get("api_key")),
         base_url=pick("base_url", "OPENAI_BASE_URL", oa.get("base_url")),
@@ -188,11 +201,20 @@ def load_settings(*, provider: str | None = None, env: dict[str, str] | None = N
         project=pick("project", "OPENAI_PROJECT_ID", oa.get("project")),
         azure_endpoint=pick("azure_endpoint", "AZURE_OPENAI_ENDPOINT", az.get("endpoint")),
         azure_api_key=pick("azure_api_key", "AZURE_OPENAI_API_KEY", az.get("api_key")),
-        azure_api_version=str(pick("azure_api_version", "OPENAI_API_VERSION", az.get("api_version"),
-                                   "2025-04-01-preview")),
-        explain_model=str(pick("explain_model", "TUNEUP_EXPLAIN_MODEL", data.get("explain_model"),
-                               "gpt-4.1-mini")),
-        train_model=str(pick("train_model", None, data.get("train_model"), "gpt-4.1-mini-2025-04-14")),
+        azure_api_version=str(
+            pick(
+                "azure_api_version",
+                "OPENAI_API_VERSION",
+                az.get("api_version"),
+                "2025-04-01-preview",
+            )
+        ),
+        explain_model=str(
+            pick("explain_model", "TUNEUP_EXPLAIN_MODEL", data.get("explain_model"), "gpt-4.1-mini")
+        ),
+        train_model=str(
+            pick("train_model", None, data.get("train_model"), "gpt-4.1-mini-2025-04-14")
+        ),
         connect_timeout=timeout,
         lab_step_seconds=step_seconds,
         config_file=path if path.exists() else None,

@@ -67,8 +67,14 @@ class CancelledByUser(TuneupError):
 class ProviderError(TuneupError):
     """An API call failed; ``message`` already says what to do."""
 
-    def __init__(self, message: str, *, status: int | None = None, code: str | None = None,
-                 hint: str | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int | None = None,
+        code: str | None = None,
+        hint: str | None = None,
+    ) -> None:
         super().__init__(message, hint=hint)
         self.status = status
         self.code = code
@@ -88,29 +94,42 @@ def _api_error_line(exc: BaseException) -> str | None:
     if isinstance(body, dict) and isinstance(body.get("message"), str):
         detail = body["message"]
     elif getattr(exc, "message", None):
-        detail = str(getattr(exc, "message"))
+        detail = str(exc.message)
     detail = detail.strip().rstrip(".")
     if name == "APITimeoutError":
-        return ("The request timed out: the server did not answer in time. "
-                "Check your network or the endpoint, then try again.")
+        return (
+            "The request timed out: the server did not answer in time. "
+            "Check your network or the endpoint, then try again."
+        )
     if name == "APIConnectionError":
-        return ("Could not connect to the API endpoint: is the server running and the URL "
-                "right? Run `tuneup doctor` to check, or use the local lab.")
+        return (
+            "Could not connect to the API endpoint: is the server running and the URL "
+            "right? Run `tuneup doctor` to check, or use the local lab."
+        )
     if status == 401:
-        return ("The API key was rejected (401). Check OPENAI_API_KEY / AZURE_OPENAI_API_KEY "
-                "(`tuneup config` shows it masked).")
+        return (
+            "The API key was rejected (401). Check OPENAI_API_KEY / AZURE_OPENAI_API_KEY "
+            "(`tuneup config` shows it masked)."
+        )
     if status == 403 and code == "training_not_available":
-        return ("This account may not create fine-tuning jobs (403 training_not_available): "
-                f"{WIND_DOWN_NOTE}. Practise every step with the local lab "
-                "(`tuneup --provider lab`), or use Azure OpenAI.")
+        return (
+            "This account may not create fine-tuning jobs (403 training_not_available): "
+            f"{WIND_DOWN_NOTE}. Practise every step with the local lab "
+            "(`tuneup --provider lab`), or use Azure OpenAI."
+        )
     if status == 403:
-        return f"Permission denied (403): {detail or 'the key may not do this'}. Check the key's project and role."
+        reason = detail or "the key may not do this"
+        return f"Permission denied (403): {reason}. Check the key's project and role."
     if status == 404:
-        return (f"Not found (404): {detail or 'no such model or id'}. Check the id; a model that "
-                "has just finished training can take a minute to appear.")
+        return (
+            f"Not found (404): {detail or 'no such model or id'}. Check the id; a model that "
+            "has just finished training can take a minute to appear."
+        )
     if status == 429:
-        return ("Rate limited (429) even after retries: wait a minute and try again, "
-                "or check your usage limits and quota.")
+        return (
+            "Rate limited (429) even after retries: wait a minute and try again, "
+            "or check your usage limits and quota."
+        )
     if status is not None and status >= 500:
         return f"The server had an error ({status}); it is usually temporary, try again shortly."
     if status is not None:

@@ -34,13 +34,23 @@ class TuneupGroup(click.Group):
             ctx.exit(exit_code_for(exc))
 
 
-@click.group(cls=TuneupGroup, invoke_without_command=True,
-             context_settings={"help_option_names": ["-h", "--help"]})
-@click.option("--content", "content_dir", type=click.Path(file_okay=False, path_type=str),
-              help="Run the course from another content pack (a directory like content/).")
+@click.group(
+    cls=TuneupGroup,
+    invoke_without_command=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+@click.option(
+    "--content",
+    "content_dir",
+    type=click.Path(file_okay=False, path_type=str),
+    help="Run the course from another content pack (a directory like content/).",
+)
 @click.option("--plain", is_flag=True, help="ASCII only: no colour, box drawing or emoji.")
-@click.option("--provider", type=click.Choice(PROVIDERS),
-              help="Where live actions go: the local lab, an OpenAI-compatible endpoint, or Azure.")
+@click.option(
+    "--provider",
+    type=click.Choice(PROVIDERS),
+    help="Where live actions go: the local lab, an OpenAI-compatible endpoint, or Azure.",
+)
 @click.version_option(__version__, prog_name="tuneup")
 @click.pass_context
 def main(ctx: click.Context, content_dir: str | None, plain: bool, provider: str | None) -> None:

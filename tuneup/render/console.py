@@ -46,8 +46,13 @@ class Glyphs:
         return f"{n}." if self.plain else KEYCAPS.get(n, f"{n}.")
 
 
-def make_console(*, plain: bool = False, file: IO[str] | None = None, stderr: bool = False,
-                 width: int | None = None) -> Console:
+def make_console(
+    *,
+    plain: bool = False,
+    file: IO[str] | None = None,
+    stderr: bool = False,
+    width: int | None = None,
+) -> Console:
     """Build a Console. ``width`` defaults to the terminal, capped at 100 columns for reading."""
     no_color = plain or bool(os.environ.get("NO_COLOR"))
     console = Console(

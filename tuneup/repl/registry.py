@@ -80,9 +80,16 @@ class Command:
 _REGISTRY: dict[str, Command] = {}
 
 
-def command(name: str, summary: str, *, usage: str = "", aliases: tuple[str, ...] = (),
-            steps: tuple[int, ...] = (), completes_paths: bool = False,
-            group: str = "actions") -> Callable[[Handler], Handler]:
+def command(
+    name: str,
+    summary: str,
+    *,
+    usage: str = "",
+    aliases: tuple[str, ...] = (),
+    steps: tuple[int, ...] = (),
+    completes_paths: bool = False,
+    group: str = "actions",
+) -> Callable[[Handler], Handler]:
     """Register a REPL command. ``steps`` lists the step screens that offer it."""
 
     def decorate(fn: Handler) -> Handler:
