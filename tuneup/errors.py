@@ -93,8 +93,8 @@ def _api_error_line(exc: BaseException) -> str | None:
     detail = ""
     if isinstance(body, dict) and isinstance(body.get("message"), str):
         detail = body["message"]
-    elif getattr(exc, "message", None):
-        detail = str(exc.message)
+    elif msg := getattr(exc, "message", None):
+        detail = str(msg)
     detail = detail.strip().rstrip(".")
     if name == "APITimeoutError":
         return (
