@@ -53,3 +53,14 @@ def package_content_dir() -> Path:
     if installed.is_dir():
         return installed
     return here.parent / "content"
+
+
+def resolve_user_path(text: str) -> Path:
+    """A path the user typed. Relative paths that do not exist in the working directory
+    fall back to the shipped content pack, so `validate examples/marv.jsonl` works anywhere."""
+    path = Path(text).expanduser()
+    if not path.is_absolute() and not path.exists():
+        shipped = package_content_dir() / path
+        if shipped.exists():
+            return shipped
+    return path
