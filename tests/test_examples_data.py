@@ -225,3 +225,32 @@ def test_preference_file_is_dpo_shaped() -> None:
             assert len(out) == 1 and out[0]["role"] == "assistant", where
             assert isinstance(out[0]["content"], str) and out[0]["content"], where
         assert row["preferred_output"] != row["non_preferred_output"], where
+
+
+def lesson_text() -> str:
+    import yaml
+
+    parts = []
+    for path in sorted((EXAMPLES.parent / "steps").glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        parts.append(json.dumps(data, ensure_ascii=False))
+    return "\n".join(parts)
+
+
+def test_lessons_refer_to_existing_files_and_true_counts() -> None:
+    text = lesson_text()
+    assert text, "no lesson files"
+    for name in set(re.findall(r"examples/([\w.-]+\.jsonl)", text)):
+        assert (EXAMPLES / name).is_file(), f"lessons cite missing examples/{name}"
+    n = len(load("marv.jsonl"))
+    assert f"{n} examples" in text
+    for other in re.findall(r"(\d+) examples \(the Marv file\)", text):
+        assert int(other) == n
+
+
+def test_readme_counts_match_the_files() -> None:
+    readme = (EXAMPLES / "README.md").read_text(encoding="utf-8")
+    claims = re.findall(r"- `([\w.-]+\.jsonl)`: (\d+) ", readme)
+    assert len(claims) == 6
+    for name, count in claims:
+        assert len(read_lines(name)) == int(count), name
