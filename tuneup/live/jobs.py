@@ -1,0 +1,118 @@
+"""List fine-tuning jobs and models; cancel, pause and resume a job.
+
+Every function takes an SDK client and returns typed summaries; a job id left out means
+the learner's last job at this provider (from :mod:`tuneup.live.records`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from tuneup.errors import NotFoundError
+from tuneup.live.records import Records
+
+
+@dataclass(frozen=True)
+class JobSummary:
+    id: str
+    status: str
+    model: str
+    fine_tuned_model: str | None
+    created_at: int
+    method: str = "supervised"
+    trained_tokens: int | None = None
+    error: str | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+def summarize(job: Any) -> JobSummary:
+    err = getattr(job, "error", None)
+    err_msg = getattr(err, "message", None) if err is not None else None
+    method = getattr(getattr(job, "method", None), "type", None) or "supervised"
+    return JobSummary(
+        id=job.id,
+        status=str(job.status),
+        model=str(job.model),
+        fine_tuned_model=job.fine_tuned_model,
+        created_at=int(job.created_at or 0),
+        method=str(method),
+        trained_tokens=job.trained_tokens,
+        error=str(err_msg) if err_msg else None,
+    )
+
+
+def resolve_job_id(records: Records, job_id: str | None) -> str:
+    """The id given, or the last job remembered for this provider."""
+    if job_id:
+        return job_id
+    last = records.current.last_job
+    if last is None:
+        raise NotFoundError(
+            "No job to look at: none started from tuneup at this provider yet.",
+            hint="Start one with `train FILE`, or give a job id (`jobs` lists them).",
+        )
+    return last.id
+
+
+def list_jobs(client: Any, *, limit: int = 20) -> list[JobSummary]:
+    page = client.fine_tuning.jobs.list(limit=limit)
+    return [summarize(j) for j in page.data]
+
+
+def cancel_job(client: Any, job_id: str, records: Records | None = None) -> JobSummary:
+    job = client.fine_tuning.jobs.cancel(job_id)
+    if records is not None:
+        records.update_job(job)
+    return summarize(job)
+
+
+def pause_job(client: Any, job_id: str, records: Records | None = None) -> JobSummary:
+    job = client.fine_tuning.jobs.pause(job_id)
+    if records is not None:
+        records.update_job(job)
+    return summarize(job)
+
+
+def resume_job(client: Any, job_id: str, records: Records | None = None) -> JobSummary:
+    job = client.fine_tuning.jobs.resume(job_id)
+    if records is not None:
+        records.update_job(job)
+    return summarize(job)
+
+
+@dataclass(frozen=True)
+class ModelSummary:
+    id: str
+    owned_by: str
+    created: int
+    fine_tuned: bool
+
+
+def list_models(client: Any) -> list[ModelSummary]:
+    out = []
+    for m in client.models.list():
+        mid = str(m.id)
+        out.append(
+            ModelSummary(mid, str(m.owned_by or ""), int(m.created or 0), mid.startswith("ft:"))
+        )
+    out.sort(key=lambda m: (not m.fine_tuned, m.id))
+    return out
+
+
+def newest_fine_tuned_model(client: Any | None, records: Records) -> str | None:
+    """The newest model from the learner's own jobs, refreshed from the API when possible."""
+    for rec in reversed(records.current.jobs):
+        if rec.fine_tuned_model:
+            return rec.fine_tuned_model
+        if client is not None and rec.status not in ("failed", "cancelled"):
+            try:
+                job = client.fine_tuning.jobs.retrieve(rec.id)
+            except Exception:
+                continue
+            records.update_job(job)
+            if job.fine_tuned_model:
+                return str(job.fine_tuned_model)
+    return None

@@ -1,0 +1,175 @@
+"""What the learner created (files, jobs, fine-tuned models), remembered under TUNEUP_HOME.
+
+One small state file, ``live.json``, written atomically. Records are kept per *place*: the
+provider plus its endpoint, because a job id from the lab means nothing to OpenAI. This is
+what lets ``watch`` with no id continue the last job after a restart, and step 3 offer the
+newest fine-tuned model.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from tuneup.home import state_file
+from tuneup.statefile import load_json, write_json
+
+if TYPE_CHECKING:
+    from tuneup.config import Settings
+
+STATE_NAME = "live.json"
+KEEP = 50  # per kind and place: plenty for a learner, small enough to stay a small file
+
+
+def place_of(settings: Settings) -> str:
+    """A stable label for where things were created, e.g. ``lab`` or ``openai:https://...``."""
+    if settings.provider == "lab":
+        return "lab"
+    return f"{settings.provider}:{settings.endpoint_label}"
+
+
+@dataclass
+class FileRecord:
+    id: str
+    filename: str
+    purpose: str = "fine-tune"
+    bytes: int = 0
+    created_at: float = 0.0
+
+
+@dataclass
+class JobRecord:
+    id: str
+    model: str
+    training_file: str = ""
+    validation_file: str | None = None
+    status: str = "validating_files"
+    fine_tuned_model: str | None = None
+    method: str = "supervised"
+    created_at: float = 0.0
+
+
+@dataclass
+class PlaceRecords:
+    files: list[FileRecord] = field(default_factory=list)
+    jobs: list[JobRecord] = field(default_factory=list)
+
+    @property
+    def last_job(self) -> JobRecord | None:
+        return self.jobs[-1] if self.jobs else None
+
+    @property
+    def newest_model(self) -> str | None:
+        """The most recently created job's fine-tuned model that exists."""
+        for job in reversed(self.jobs):
+            if job.fine_tuned_model:
+                return job.fine_tuned_model
+        return None
+
+    def job(self, job_id: str) -> JobRecord | None:
+        return next((j for j in self.jobs if j.id == job_id), None)
+
+
+class Records:
+    """Load, change and save the learner's records for one place."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.place = place_of(settings)
+        self.path = state_file(STATE_NAME)
+        self.warning: str | None = None
+        self._all: dict[str, Any] = {}
+        self.current = PlaceRecords()
+        self.reload()
+
+    def reload(self) -> None:
+        loaded = load_json(self.path)
+        self.warning = loaded.warning
+        self._all = loaded.data if isinstance(loaded.data, dict) else {}
+        raw = self._all.get(self.place)
+        self.current = _parse_place(raw if isinstance(raw, dict) else {})
+
+    def _save(self) -> None:
+        # Re-read first so two tuneup processes do not drop each other's records.
+        latest = load_json(self.path).data
+        merged = latest if isinstance(latest, dict) else {}
+        merged[self.place] = {
+            "files": [asdict(f) for f in self.current.files[-KEEP:]],
+            "jobs": [asdict(j) for j in self.current.jobs[-KEEP:]],
+        }
+        write_json(self.path, merged)
+        self._all = merged
+
+    def add_file(self, file_id: str, filename: str, *, purpose: str, size: int) -> FileRecord:
+        self.reload()
+        rec = FileRecord(file_id, filename, purpose, size, time.time())
+        self.current.files = [f for f in self.current.files if f.id != file_id] + [rec]
+        self._save()
+        return rec
+
+    def add_job(self, job: Any) -> JobRecord:
+        """Remember a job (an SDK ``FineTuningJob``)."""
+        self.reload()
+        rec = _job_record(job)
+        self.current.jobs = [j for j in self.current.jobs if j.id != rec.id] + [rec]
+        self._save()
+        return rec
+
+    def update_job(self, job: Any) -> None:
+        """Refresh status and model of a remembered job; unknown jobs are added."""
+        self.reload()
+        rec = _job_record(job)
+        for i, old in enumerate(self.current.jobs):
+            if old.id == rec.id:
+                rec.created_at = old.created_at or rec.created_at
+                if (old.status, old.fine_tuned_model) == (rec.status, rec.fine_tuned_model):
+                    return
+                self.current.jobs[i] = rec
+                break
+        else:
+            self.current.jobs.append(rec)
+        self._save()
+
+
+def _job_record(job: Any) -> JobRecord:
+    method = getattr(getattr(job, "method", None), "type", None) or "supervised"
+    return JobRecord(
+        id=str(job.id),
+        model=str(getattr(job, "model", "") or ""),
+        training_file=str(getattr(job, "training_file", "") or ""),
+        validation_file=getattr(job, "validation_file", None),
+        status=str(getattr(job, "status", "") or ""),
+        fine_tuned_model=getattr(job, "fine_tuned_model", None),
+        method=str(method),
+        created_at=float(getattr(job, "created_at", 0) or time.time()),
+    )
+
+
+def _parse_place(raw: dict[str, Any]) -> PlaceRecords:
+    out = PlaceRecords()
+    for item in raw.get("files") or []:
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            out.files.append(
+                FileRecord(
+                    id=item["id"],
+                    filename=str(item.get("filename", "")),
+                    purpose=str(item.get("purpose", "fine-tune")),
+                    bytes=int(item.get("bytes") or 0),
+                    created_at=float(item.get("created_at") or 0),
+                )
+            )
+    for item in raw.get("jobs") or []:
+        if isinstance(item, dict) and isinstance(item.get("id"), str):
+            out.jobs.append(
+                JobRecord(
+                    id=item["id"],
+                    model=str(item.get("model", "")),
+                    training_file=str(item.get("training_file", "")),
+                    validation_file=item.get("validation_file"),
+                    status=str(item.get("status", "")),
+                    fine_tuned_model=item.get("fine_tuned_model"),
+                    method=str(item.get("method", "supervised")),
+                    created_at=float(item.get("created_at") or 0),
+                )
+            )
+    return out
