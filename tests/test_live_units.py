@@ -1,0 +1,105 @@
+"""Pure parts of the live actions: results parsing, the match score, records, the plan."""
+
+from __future__ import annotations
+
+import base64
+import json
+from pathlib import Path
+
+import pytest
+
+from tuneup.config import Settings
+from tuneup.errors import UsageError
+from tuneup.live.compare import f1_score, load_test_examples
+from tuneup.live.metrics import decode_results, parse_results
+from tuneup.live.records import Records
+from tuneup.live.train import TrainSpec, check_spec
+
+CSV = (
+    "step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy\n"
+    "1,2.5,0.40,,\n"
+    "2,1.9,0.52,2.1,0.50\n"
+    "3,1.2,0.70,,\n"
+)
+
+
+def test_results_csv_plain_and_base64_give_the_same_rows() -> None:
+    plain = parse_results(decode_results(CSV.encode()))
+    b64 = parse_results(decode_results(base64.b64encode(CSV.encode())))
+    assert plain == b64
+    assert [r.step for r in plain] == [1, 2, 3]
+    assert plain[0].valid_loss is None
+    assert plain[1].valid_loss == pytest.approx(2.1)
+    assert plain[2].train_accuracy == pytest.approx(0.70)
+
+
+def test_results_without_step_column_is_one_clear_error() -> None:
+    from tuneup.errors import TuneupError
+
+    with pytest.raises(TuneupError, match="step"):
+        parse_results("loss,acc\n1,2\n")
+
+
+def test_f1_score() -> None:
+    assert f1_score("Berlin.", "berlin") == 1.0
+    assert f1_score("Paris", "Berlin") == 0.0
+    assert 0 < f1_score("Berlin is the capital", "Berlin. Bonn had its turn") < 1
+
+
+def test_test_examples_take_last_assistant_as_reference(tmp_path: Path) -> None:
+    f = tmp_path / "t.jsonl"
+
+    def line(*turns: tuple[str, str]) -> str:
+        return json.dumps({"messages": [{"role": r, "content": c} for r, c in turns]})
+
+    f.write_text(
+        "\n".join(
+            [
+                line(("user", "Hi?"), ("assistant", "Yo.")),
+                "",
+                line(("user", "No answer")),
+                line(("user", "Two?"), ("assistant", "2")),
+            ]
+        )
+    )
+    ex = load_test_examples(f, 10)
+    assert [(e.line, e.prompt, e.reference) for e in ex] == [(1, "Hi?", "Yo."), (4, "Two?", "2")]
+    assert ex[0].messages == [{"role": "user", "content": "Hi?"}]
+    assert len(load_test_examples(f, 1)) == 1
+
+
+def test_records_survive_a_corrupt_state_file(tuneup_home: Path) -> None:
+    (tuneup_home / "live.json").write_text("{not json")
+    rec = Records(Settings())
+    assert rec.warning and "live.json" in rec.warning
+    rec.add_file("file-1", "marv.jsonl", purpose="fine-tune", size=10)
+    again = Records(Settings())
+    assert again.warning is None
+    assert [f.id for f in again.current.files] == ["file-1"]
+    # records are per place: another provider sees nothing
+    other = Records(Settings(provider="openai", base_url="http://127.0.0.1:9/v1"))
+    assert other.current.files == []
+
+
+def test_method_payload_puts_hyperparameters_under_method() -> None:
+    spec = TrainSpec("f.jsonl", "gpt-4.1-mini-2025-04-14", n_epochs=2, learning_rate_multiplier=0.5)
+    assert spec.method_payload() == {
+        "type": "supervised",
+        "supervised": {"hyperparameters": {"n_epochs": 2, "learning_rate_multiplier": 0.5}},
+    }
+    dpo = TrainSpec("p.jsonl", "gpt-4.1-mini-2025-04-14", method="dpo", beta=0.2)
+    assert dpo.method_payload() == {"type": "dpo", "dpo": {"hyperparameters": {"beta": 0.2}}}
+
+
+@pytest.mark.parametrize(
+    "kwargs, needle",
+    [
+        ({"beta": 0.1}, "--beta only applies to DPO"),
+        ({"n_epochs": 0}, "--epochs"),
+        ({"suffix": "has space"}, "--suffix"),
+        ({"method": "rl"}, "Unknown method"),
+    ],
+)
+def test_bad_train_options_are_one_line(kwargs: dict, needle: str) -> None:
+    with pytest.raises(UsageError, match=needle):
+        check_spec(TrainSpec("f.jsonl", "gpt-4.1-mini-2025-04-14", **kwargs))
