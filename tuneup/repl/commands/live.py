@@ -54,7 +54,7 @@ def _live(session: Session) -> Any:
     return Live(session.settings, session.console, session.glyphs)
 
 
-def _run(session: Session, action: Callable[[], None]) -> None:
+def _run(session: Session, action: Callable[[], object]) -> None:
     """Run a flow; every error becomes one line and the tutor goes on."""
     from tuneup.errors import describe
 
