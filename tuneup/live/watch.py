@@ -30,6 +30,8 @@ class EventLine:
     level: str
     message: str
     type: str = "message"
+    step: int | None = None
+    total_steps: int | None = None
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,10 @@ def _error_text(job: Any) -> str | None:
     if not msg and not code:
         return None
     return f"{msg or ''}{f' ({code})' if code else ''}".strip()
+
+
+def _int(value: Any) -> int | None:
+    return int(value) if isinstance(value, (int, float)) else None
 
 
 class JobWatcher:
@@ -125,6 +131,8 @@ class JobWatcher:
                     level=str(getattr(ev, "level", "info") or "info"),
                     message=str(ev.message or ""),
                     type=ev_type,
+                    step=_int(data.get("step")),
+                    total_steps=_int(data.get("total_steps")),
                 )
             )
         return JobProgress(

@@ -209,6 +209,14 @@ def _watch_panel(progress: JobProgress, events: list[Any], glyphs: Glyphs) -> Gr
     return Group(*parts)
 
 
+def _worth_a_line(ev: Any) -> bool:
+    """In a log, metrics events are thinned to about ten per job (first, every tenth, last)."""
+    if ev.type != "metrics" or not ev.step or not ev.total_steps:
+        return True
+    every = max(1, ev.total_steps // 10)
+    return bool(ev.step == 1 or ev.step % every == 0 or ev.step == ev.total_steps)
+
+
 def watch_view(
     console: Console, glyphs: Glyphs, snapshots: Iterator[JobProgress]
 ) -> JobProgress | None:
@@ -228,7 +236,8 @@ def watch_view(
         shown_status = None
         for progress in snapshots:
             for ev in progress.events:
-                console.print(_event_text(ev))
+                if _worth_a_line(ev):
+                    console.print(_event_text(ev))
             if progress.status != shown_status:
                 step = (
                     f" (step {progress.step} of {progress.total_steps})"
