@@ -1,0 +1,145 @@
+"""`tuneup validate/tokens/estimate/split` and the REPL commands, end to end."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from dataset_helpers import chat, good_lines, write
+
+from tuneup.cli import main
+from tuneup.config import Settings
+from tuneup.render.console import Glyphs, make_console
+from tuneup.repl.registry import lookup
+
+
+def run(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "NO_COLOR": "1"}
+    return subprocess.run(
+        [sys.executable, "-m", "tuneup", *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+    )
+
+
+def test_exit_codes_in_a_real_process(tmp_path: Path) -> None:
+    good = write(tmp_path, good_lines(12), "good.jsonl")
+    bad = write(tmp_path, [*good_lines(10), "{oops", ""], "bad.jsonl")
+    ok = run("validate", str(good))
+    assert ok.returncode == 0, ok.stderr
+    assert "No errors" in ok.stdout and "Traceback" not in ok.stderr
+    res = run("validate", str(bad))
+    assert res.returncode == 1
+    assert f"{bad}:11: invalid_json: column 2:" in res.stdout
+    assert f"{bad}:12: blank_line:" in res.stdout
+    missing = run("validate", str(tmp_path / "missing.jsonl"))
+    assert missing.returncode == 2
+    assert missing.stderr.strip().count("\n") == 0 and "no such file" in missing.stderr
+    assert run("validate", str(tmp_path)).returncode == 2
+
+
+def test_json_shape(tmp_path: Path) -> None:
+    path = write(tmp_path, [*good_lines(10), chat(reply=""), "[]"])
+    res = CliRunner().invoke(main, ["validate", str(path), "--model", "gpt-4.1", "--json"])
+    assert res.exit_code == 1
+    data = json.loads(res.stdout)
+    for key in (
+        "file",
+        "format",
+        "model",
+        "examples",
+        "errors",
+        "warnings",
+        "tokens",
+        "estimated_epochs",
+        "billed_tokens",
+        "estimated_cost_usd",
+    ):
+        assert key in data, key
+    assert data["format"] == "chat" and data["model"] == "gpt-4.1" and data["examples"] == 12
+    assert {"line": 12, "code": "data_type"}.items() <= data["errors"][0].items()
+    assert any(w["code"] == "empty_assistant_message" and w["line"] == 11 for w in data["warnings"])
+    assert set(data["tokens"]) >= {"total", "min", "mean", "p50", "p90", "max", "assistant_total"}
+    assert data["billed_tokens"] == data["tokens"]["total"] * data["estimated_epochs"]
+    assert data["estimated_cost_usd"] == pytest.approx(data["billed_tokens"] * 25 / 1e6, abs=1e-4)
+
+
+def test_validation_option_and_plain_output(tmp_path: Path) -> None:
+    train = write(tmp_path, good_lines(12), "t.jsonl")
+    val = write(tmp_path, good_lines(3), "v.jsonl")
+    res = CliRunner().invoke(main, ["--plain", "validate", str(train), "-v", str(val)])
+    assert res.exit_code == 0, res.output
+    assert "train_validation_overlap" in res.output and "Validation file" in res.output
+    assert res.output.isascii()
+
+
+def test_tokens_estimate_split_commands(tmp_path: Path) -> None:
+    path = write(tmp_path, good_lines(20))
+    res = CliRunner().invoke(main, ["tokens", str(path), "-m", "gpt-3.5-turbo", "--json"])
+    assert res.exit_code == 0 and json.loads(res.stdout)["encoding"] == "cl100k_base"
+    res = CliRunner().invoke(main, ["estimate", str(path), "-m", "gpt-4.1", "-e", "2", "--json"])
+    est = json.loads(res.stdout)
+    assert est["epochs"] == 2 and est["price_per_1m"] == 25.0 and est["cost_usd"] > 0
+    res = CliRunner().invoke(main, ["split", str(path), "--test-fraction", "0.25", "--seed", "3"])
+    assert res.exit_code == 0, res.output
+    assert (tmp_path / "data.test.jsonl").read_text().count("\n") == 5
+    again = CliRunner().invoke(main, ["split", str(path)])
+    assert again.exit_code == 2 and "--force" in again.output
+
+
+class FakeSession:
+    """The Session protocol with a real console writing to a buffer."""
+
+    def __init__(self) -> None:
+        self.out = io.StringIO()
+        self.console = make_console(plain=True, file=self.out, width=100)
+        self.glyphs = Glyphs(plain=True)
+        self.settings = Settings()
+        self.interactive = False
+        self.current_step = 1
+        self.current_topic = None
+
+    def confirm(self, question: str, *, default: bool = False) -> bool:
+        return False
+
+    def read_line(self, prompt: str) -> str | None:
+        return None
+
+
+def test_repl_validate_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    cmd = lookup("validate")
+    assert cmd is not None and cmd.steps == (1, 5) and cmd.completes_paths
+    session = FakeSession()
+    bad = write(tmp_path, [*good_lines(10), "{oops"])
+    cmd.handler(session, f"{bad} --model gpt-4.1")  # type: ignore[arg-type]
+    text = session.out.getvalue()
+    assert f"{bad}:11: invalid_json" in text and "1 error" in text
+    session = FakeSession()
+    cmd.handler(session, "examples/marv.jsonl")  # type: ignore[arg-type]
+    assert "No errors" in session.out.getvalue()
+    session = FakeSession()
+    cmd.handler(session, str(tmp_path / "missing.jsonl"))  # type: ignore[arg-type]
+    assert "no such file" in session.out.getvalue()
+    session = FakeSession()
+    cmd.handler(session, "--bogus")  # type: ignore[arg-type]
+    assert "try `validate --help`" in session.out.getvalue()
+
+
+def test_repl_split_writes_to_cwd_for_shipped_examples(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    cmd = lookup("split")
+    assert cmd is not None
+    session = FakeSession()
+    cmd.handler(session, "examples/marv.jsonl --seed 1")  # type: ignore[arg-type]
+    assert (tmp_path / "marv.train.jsonl").exists() and (tmp_path / "marv.test.jsonl").exists()
+    assert "marv.test.jsonl" in session.out.getvalue()
