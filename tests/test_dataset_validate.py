@@ -403,3 +403,29 @@ def test_shipped_examples(repo: Path) -> None:
         "duplicate_example",
     ):
         assert code in got, code
+
+
+def test_parallel_scan_matches_serial(tmp_path: Path) -> None:
+    """Forked parts merge to the same result: absolute lines, cross-part duplicates, formats."""
+    from tuneup.dataset.findings import FindingSink
+    from tuneup.dataset.scan import scan_file
+
+    lines: list[str | dict | bytes] = [*good_lines(30), "{bad", ""]
+    lines += [good_lines(1)[0], {"prompt": "p", "completion": "c"}, *good_lines(40)[30:], "[]"]
+    lines += [chat(reply="x " * 3000)]
+    path = write(tmp_path, lines)
+    results = []
+    for workers in (1, 3):
+        sink = FindingSink()
+        res = scan_file(path, encoding="cl100k_base", limit=2048, sink=sink, workers=workers)
+        results.append((res.lines, res.examples, res.format, list(res.counts), sink.sorted()))
+    assert results[0] == results[1]
+    found = {(f.line, f.code) for f in results[0][4]}
+    assert {
+        (31, "invalid_json"),
+        (32, "blank_line"),
+        (33, "duplicate_example"),
+        (34, "mixed_formats"),
+        (45, "data_type"),
+        (46, "over_token_limit"),
+    } <= found

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -22,7 +23,7 @@ class TokenStats:
     over_limit: int = 0
 
     @classmethod
-    def from_counts(cls, counts: list[int], assistant_total: int, limit: int) -> TokenStats:
+    def from_counts(cls, counts: Sequence[int], assistant_total: int, limit: int) -> TokenStats:
         if not counts:
             return cls(assistant_total=assistant_total)
         s = sorted(counts)

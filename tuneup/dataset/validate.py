@@ -1,52 +1,26 @@
-"""The streaming validator: read a JSONL file line by line, check, count tokens, estimate.
-
-Memory does not grow with line length beyond one batch: lines are parsed one at a time,
-their texts are tokenized in batches on a worker thread (tiktoken's Rust encoder releases
-the GIL, so parsing and encoding use both cores), and only per-example token counts and
-line hashes (for duplicates) are kept.
+"""Validate a training file: scan it (:mod:`.scan`), then add the file-level findings
+(too few examples, the model's status, train/validation overlap) and the cost estimate.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import json
-from collections import deque
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from tuneup.dataset.catalog import Catalog, ModelInfo, load_catalog
 from tuneup.dataset.cost import billed_tokens_per_epoch, estimate
 from tuneup.dataset.findings import FindingSink
-from tuneup.dataset.records import Example, check_record
 from tuneup.dataset.report import TokenStats, ValidationReport
+from tuneup.dataset.scan import Scan, scan_file
 from tuneup.errors import InputFileError
-
-if TYPE_CHECKING:
-    import tiktoken
 
 DEFAULT_MODEL = "gpt-4.1-mini-2025-04-14"
 MIN_EXAMPLES = 10
 FALLBACK_LIMIT = 65_536
-BOM = b"\xef\xbb\xbf"
-BATCH_TEXTS = 4096
-MAX_PENDING = 2
 METHOD_FOR_FORMAT = {"chat": "supervised", "preference": "dpo", "legacy": "legacy"}
 
 Progress = Callable[[int, int], None]
-
-
-@dataclass
-class _Scan:
-    format: str | None = None
-    lines: int = 0
-    examples: int = 0
-    messages: int = 0
-    counts: list[int] = field(default_factory=list)
-    assistant_total: int = 0
-    seen: dict[int, int] = field(default_factory=dict)  # hash of line -> first line number
 
 
 def open_checked(path: Path) -> None:
@@ -60,133 +34,6 @@ def open_checked(path: Path) -> None:
             fh.read(1)
     except OSError as exc:
         raise InputFileError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
-
-
-def _lengths(enc: tiktoken.Encoding, texts: list[str]) -> list[int]:
-    return [len(x) for x in enc.encode_ordinary_batch(texts, num_threads=2)]
-
-
-def scan(
-    path: Path,
-    *,
-    encoding: str,
-    limit: int,
-    sink: FindingSink,
-    progress: Progress | None = None,
-) -> _Scan:
-    """Check every line of ``path``; never raises on content (only on I/O)."""
-    from tuneup.dataset.tokens import get_encoding
-
-    enc = get_encoding(encoding)
-    total_bytes = path.stat().st_size
-    res = _Scan()
-    batch: list[tuple[int, Example]] = []
-    batch_texts = 0
-    pending: deque[tuple[Future[list[int]], list[tuple[int, Example]]]] = deque()
-
-    def finish(fut: Future[list[int]], items: list[tuple[int, Example]]) -> None:
-        lens = fut.result()
-        i = 0
-        for line, ex in items:
-            n = len(ex.texts)
-            part = lens[i : i + n]
-            i += n
-            tokens = ex.overhead + sum(part)
-            res.counts.append(tokens)
-            res.assistant_total += sum(part[j] for j in ex.assistant)
-            if tokens > limit:
-                sink.add(
-                    line,
-                    "over_token_limit",
-                    f"{tokens:,} tokens, over the {limit:,} limit; it will be truncated "
-                    "from the end. Shorten or split the example.",
-                )
-
-    with ThreadPoolExecutor(max_workers=1) as pool, path.open("rb") as fh:
-
-        def submit() -> None:
-            nonlocal batch, batch_texts
-            texts = [t for _, ex in batch for t in ex.texts]
-            pending.append((pool.submit(_lengths, enc, texts), batch))
-            batch, batch_texts = [], 0
-            while len(pending) > MAX_PENDING:
-                finish(*pending.popleft())
-
-        done = 0
-        next_report = 0
-        for raw in fh:
-            res.lines += 1
-            line = res.lines
-            done += len(raw)
-            if progress is not None and done >= next_report:
-                progress(done, total_bytes)
-                next_report = done + (1 << 20)
-            if line == 1 and raw.startswith(BOM):
-                raw = raw[3:]
-            body = raw.rstrip(b"\r\n")
-            if not body.strip():
-                sink.add(
-                    line, "blank_line", "blank line; delete it (every line must be an example)."
-                )
-                continue
-            res.examples += 1
-            try:
-                text = body.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                sink.add(
-                    line,
-                    "invalid_utf8",
-                    f"byte {exc.start + 1} is not valid UTF-8; re-save the file as UTF-8.",
-                )
-                continue
-            try:
-                obj = json.loads(text)
-            except json.JSONDecodeError as exc:
-                sink.add(
-                    line,
-                    "invalid_json",
-                    f"column {exc.colno}: {exc.msg}; fix the JSON (one complete object per line).",
-                )
-                continue
-            except (ValueError, RecursionError) as exc:
-                why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:80]
-                sink.add(line, "invalid_json", f"column 1: cannot be read ({why}); simplify it.")
-                continue
-            h = hash(body.strip())
-            first = res.seen.get(h)
-            if first is None:
-                res.seen[h] = line
-            else:
-                sink.add(
-                    line,
-                    "duplicate_example",
-                    f"exact duplicate of line {first}; remove one copy.",
-                )
-            ex = check_record(obj, line, sink)
-            if ex is None or (not ex.texts and not ex.overhead):
-                continue
-            if ex.format:
-                if res.format is None:
-                    res.format = ex.format
-                elif ex.format != res.format:
-                    sink.add(
-                        line,
-                        "mixed_formats",
-                        f"this is a {ex.format} example but the file started as {res.format}; "
-                        "keep one format per file.",
-                    )
-            res.messages += ex.messages
-            batch.append((line, ex))
-            batch_texts += len(ex.texts)
-            if batch_texts >= BATCH_TEXTS:
-                submit()
-        if batch:
-            submit()
-        while pending:
-            finish(*pending.popleft())
-    if progress is not None:
-        progress(total_bytes, total_bytes)
-    return res
 
 
 def _model_findings(
@@ -245,7 +92,7 @@ def validate_file(
     limit = info.max_tokens_per_example if info else FALLBACK_LIMIT
 
     sink = FindingSink(keep_per_code)
-    res = scan(path, encoding=encoding, limit=limit, sink=sink, progress=progress)
+    res = scan_file(path, encoding=encoding, limit=limit, sink=sink, progress=progress)
     if res.examples < MIN_EXAMPLES:
         sink.add(
             0,
@@ -258,7 +105,7 @@ def validate_file(
     val_report = None
     if val_path is not None:
         vsink = FindingSink(keep_per_code)
-        vres = scan(val_path, encoding=encoding, limit=limit, sink=vsink)
+        vres = scan_file(val_path, encoding=encoding, limit=limit, sink=vsink)
         if vres.format and res.format and vres.format != res.format:
             vsink.add(
                 0,
@@ -289,7 +136,7 @@ def validate_file(
 
 def _report(
     path: Path,
-    res: _Scan,
+    res: Scan,
     sink: FindingSink,
     model: str,
     info: ModelInfo | None,
