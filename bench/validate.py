@@ -5,7 +5,9 @@
 Generates a chat JSONL file (seeded, so every run uses the same data), then runs each
 approach in its own child process so time and peak memory are measured separately:
 
-- tuneup:    ``validate_file`` (streamed; parse + every check + exact tokens + estimate);
+- tuneup:    ``validate_file`` (streamed; parse + every check + exact tokens + estimate),
+             scanning in one forked process per core as it does for big files;
+- tuneup-1p: the same, forced into one process (what one core gives);
 - cookbook:  load every line with json.loads into a list, then run format checks and count
              tokens message by message, single-threaded, the way OpenAI's data-prep notebook
              does (re-implemented here; same encoding as tuneup for a fair comparison);
@@ -63,13 +65,17 @@ def _encoder():  # type: ignore[no-untyped-def]
     return get_encoding(ENCODING)
 
 
-def run_tuneup(path: Path) -> dict[str, object]:
+def run_tuneup(path: Path, workers: int | None = None) -> dict[str, object]:
     from tuneup.dataset import validate_file
 
     _encoder()  # load the ranks before the clock starts, as the others do
     t0 = time.perf_counter()
-    report = validate_file(path, model="gpt-4.1-mini-2025-04-14")
+    report = validate_file(path, model="gpt-4.1-mini-2025-04-14", workers=workers)
     return {"seconds": time.perf_counter() - t0, "tokens": report.tokens.total}
+
+
+def run_tuneup_1(path: Path) -> dict[str, object]:
+    return run_tuneup(path, workers=1)
 
 
 def run_cookbook(path: Path) -> dict[str, object]:
@@ -129,7 +135,12 @@ def run_tiktoken(path: Path) -> dict[str, object]:
     return {"seconds": time.perf_counter() - t0, "tokens": total}
 
 
-RUNNERS = {"tuneup": run_tuneup, "cookbook": run_cookbook, "tiktoken": run_tiktoken}
+RUNNERS = {
+    "tuneup": run_tuneup,
+    "tuneup-1p": run_tuneup_1,
+    "cookbook": run_cookbook,
+    "tiktoken": run_tiktoken,
+}
 
 
 def child(name: str, path: Path) -> None:
@@ -163,7 +174,7 @@ def main() -> None:
         generate(path, args.examples)
         size = path.stat().st_size / 1e6
         print(f"{args.examples:,} chat examples, {size:.1f} MB, encoding {ENCODING}")
-        res = {name: measure(name, path) for name in ("tuneup", "cookbook", "tiktoken")}
+        res = {name: measure(name, path) for name in RUNNERS}
     print(f"{'approach':<10} {'seconds':>8} {'peak RSS MB':>12} {'worker RSS MB':>14}")
     for name, r in res.items():
         w = f"{r['worker_rss_mb']:.0f}" if r["worker_rss_mb"] else "-"
@@ -171,6 +182,10 @@ def main() -> None:
     tu, cb, tt = (res[k]["seconds"] for k in ("tuneup", "cookbook", "tiktoken"))
     print(f"cookbook / tuneup : {cb / tu:.2f}x  (target >= 2.0)")
     print(f"tuneup / tiktoken : {tu / tt:.2f}x  (target <= 1.3)")
+    one = res["tuneup-1p"]["seconds"]
+    print(
+        f"one process       : cookbook / tuneup {cb / one:.2f}x, tuneup / tiktoken {one / tt:.2f}x"
+    )
     peak = max(res["tuneup"]["peak_rss_mb"], res["tuneup"]["worker_rss_mb"])
     print(f"tuneup peak RSS   : {peak:.0f} MB per process (target < 200)")
     print(

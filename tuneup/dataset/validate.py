@@ -73,11 +73,13 @@ def validate_file(
     catalog: Catalog | None = None,
     progress: Progress | None = None,
     keep_per_code: int = 1000,
+    workers: int | None = None,
 ) -> ValidationReport:
     """Validate a training file (and optionally its validation file); count and estimate.
 
     Raises :class:`~tuneup.errors.InputFileError` when a file cannot be opened. Any content
     problem becomes a finding instead; the report's ``ok`` says whether there are errors.
+    ``workers`` fixes the number of scan processes (default: one per core for big files).
     """
     path = Path(path)
     open_checked(path)
@@ -92,7 +94,9 @@ def validate_file(
     limit = info.max_tokens_per_example if info else FALLBACK_LIMIT
 
     sink = FindingSink(keep_per_code)
-    res = scan_file(path, encoding=encoding, limit=limit, sink=sink, progress=progress)
+    res = scan_file(
+        path, encoding=encoding, limit=limit, sink=sink, progress=progress, workers=workers
+    )
     if res.examples < MIN_EXAMPLES:
         sink.add(
             0,

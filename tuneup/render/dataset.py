@@ -41,11 +41,13 @@ def progress_for(console: Console, path: Path) -> Iterator[Callable[[int, int], 
         TimeRemainingColumn(),
         console=console,
         transient=True,
+        auto_refresh=False,  # no refresh thread: the scan may fork workers
     ) as bar:
         task = bar.add_task(f"Checking {path.name}", total=size)
 
         def update(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)
+            bar.refresh()
 
         yield update
 
