@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console, Group
-from rich.markup import escape
 from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
@@ -38,6 +37,11 @@ STATUS_STYLE = {
 MAX_FINDINGS = 5
 
 
+def _add(table: Table, *cells: Any) -> None:
+    """Add a row; plain strings become Text, so ids like `ft:x:...` never turn into emoji."""
+    table.add_row(*(Text(c) if isinstance(c, str) else c for c in cells))
+
+
 def _status(status: str) -> Text:
     return Text(status, style=STATUS_STYLE.get(status, ""))
 
@@ -45,7 +49,7 @@ def _status(status: str) -> Text:
 def _when(ts: float | int | None) -> str:
     if not ts:
         return "-"
-    return time.strftime("%Y-%m-%d %H:%M", time.localtime(float(ts)))
+    return time.strftime("%m-%d %H:%M", time.localtime(float(ts)))
 
 
 def _money(usd: float | None) -> str:
@@ -83,7 +87,8 @@ def render_uploaded(console: Console, glyphs: Glyphs, up: Uploaded) -> None:
     if up.check is not None:
         extra = f" ({up.check.examples} examples"
         if up.check.warnings:
-            extra += f", {len(up.check.warnings)} warnings"
+            n = len(up.check.warnings)
+            extra += f", {n} warning{'s' if n != 1 else ''}"
         extra += ")"
     console.print(
         Text.assemble(
@@ -101,27 +106,27 @@ def render_plan(console: Console, glyphs: Glyphs, plan: TrainPlan) -> None:
     table = Table(box=glyphs.box, show_header=False, title="Training plan", title_justify="left")
     table.add_column(style="bold")
     table.add_column()
-    table.add_row("provider", plan.provider + ("" if plan.paid else " (no cost)"))
-    table.add_row("model", plan.spec.model)
-    table.add_row("method", plan.spec.method)
-    table.add_row("training", str(plan.training_path or plan.training_file_id))
+    _add(table, "provider", plan.provider + ("" if plan.paid else " (no cost)"))
+    _add(table, "model", plan.spec.model)
+    _add(table, "method", plan.spec.method)
+    _add(table, "training", str(plan.training_path or plan.training_file_id))
     if plan.validation_path or plan.validation_file_id:
-        table.add_row("validation", str(plan.validation_path or plan.validation_file_id))
+        _add(table, "validation", str(plan.validation_path or plan.validation_file_id))
     hp = plan.spec.hyperparameters()
-    table.add_row(
-        "hyperparameters", ", ".join(f"{k}={v}" for k, v in hp.items()) or "auto (defaults)"
+    _add(
+        table, "hyperparameters", ", ".join(f"{k}={v}" for k, v in hp.items()) or "auto (defaults)"
     )
     chk = plan.training_check
     if chk is not None:
-        table.add_row("examples", str(chk.examples))
+        _add(table, "examples", str(chk.examples))
         if chk.total_tokens is not None:
-            table.add_row("tokens in file", f"{chk.total_tokens:,}")
+            _add(table, "tokens in file", f"{chk.total_tokens:,}")
     if plan.epochs:
-        table.add_row("epochs", str(plan.epochs) + ("" if plan.spec.n_epochs else " (estimated)"))
+        _add(table, "epochs", str(plan.epochs) + ("" if plan.spec.n_epochs else " (estimated)"))
     if plan.billed_tokens is not None:
-        table.add_row("billed tokens", f"{plan.billed_tokens:,}")
+        _add(table, "billed tokens", f"{plan.billed_tokens:,}")
     cost = _money(plan.cost_usd)
-    table.add_row("estimated cost", cost if plan.paid else f"{cost} on a paid provider; lab: $0")
+    _add(table, "estimated cost", cost if plan.paid else f"{cost} on a paid provider; lab: $0")
     console.print(table)
     for note in plan.notes:
         console.print(Text(f"{glyphs.warn} {note}", style="yellow"))
@@ -129,7 +134,7 @@ def render_plan(console: Console, glyphs: Glyphs, plan: TrainPlan) -> None:
 
 def render_started(console: Console, glyphs: Glyphs, started: TrainStarted) -> None:
     for up in started.uploads:
-        console.print(f"{glyphs.check} uploaded {escape(up.filename)} as {up.file_id}")
+        console.print(Text(f"{glyphs.check} uploaded {up.filename} as {up.file_id}"))
     console.print(
         Text.assemble(
             (f"{glyphs.check} ", "green"),
@@ -154,7 +159,7 @@ def render_jobs(console: Console, glyphs: Glyphs, jobs: Iterable[JobSummary]) ->
         table.add_column(col, overflow="fold")
     for j in rows:
         model = j.fine_tuned_model or (j.error or "-")
-        table.add_row(j.id, _status(j.status), j.model, model, _when(j.created_at))
+        _add(table, j.id, _status(j.status), j.model, model, _when(j.created_at))
     console.print(table)
 
 
@@ -170,7 +175,7 @@ def render_models(console: Console, glyphs: Glyphs, models: Iterable[ModelSummar
     table.add_column("owned by")
     table.add_column("kind")
     for m in models:
-        table.add_row(m.id, m.owned_by, "fine-tuned" if m.fine_tuned else "base")
+        _add(table, m.id, m.owned_by, "fine-tuned" if m.fine_tuned else "base")
     console.print(table)
 
 
@@ -302,7 +307,8 @@ def render_metrics(
     for col in ("step", "train loss", "train acc", "valid loss", "valid acc"):
         table.add_column(col, justify="right")
     for r in _sample(report.rows, 12):
-        table.add_row(
+        _add(
+            table,
             str(r.step),
             _fmt(r.train_loss),
             _fmt(r.train_accuracy),
@@ -317,7 +323,7 @@ def render_metrics(
         for col in ("step", "model", "train loss", "full valid loss"):
             ck.add_column(col, overflow="fold")
         for c in report.checkpoints:
-            ck.add_row(str(c.step), c.model, _fmt(c.train_loss), _fmt(c.full_valid_loss))
+            _add(ck, str(c.step), c.model, _fmt(c.train_loss), _fmt(c.full_valid_loss))
         console.print(ck)
     if not report.has_validation:
         console.print(
@@ -420,9 +426,9 @@ def render_compare_row(console: Console, glyphs: Glyphs, row: CompareRow) -> Non
     table.add_column(style="bold", no_wrap=True)
     table.add_column(overflow="fold")
     table.add_column(justify="right", no_wrap=True)
-    table.add_row("reference", _clip(row.reference), "")
-    table.add_row("base", _clip(row.base_answer), f"{row.base_score:.2f}")
-    table.add_row("tuned", _clip(row.tuned_answer), f"{row.tuned_score:.2f}")
+    _add(table, "reference", _clip(row.reference), "")
+    _add(table, "base", _clip(row.base_answer), f"{row.base_score:.2f}")
+    _add(table, "tuned", _clip(row.tuned_answer), f"{row.tuned_score:.2f}")
     console.print(table)
 
 

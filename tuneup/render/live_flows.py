@@ -173,7 +173,7 @@ def watch(live: Live, job_id: str | None = None) -> JobProgress | None:
         view.watch_view(live.console, live.glyphs, snapshots())
     except KeyboardInterrupt:
         live.console.print(
-            f"Stopped watching. Job {jid} keeps running; `watch {jid}` picks it up again."
+            Text(f"Stopped watching. Job {jid} keeps running; `watch {jid}` picks it up again.")
         )
         if last is not None:
             live.records.update_job(live.client.fine_tuning.jobs.retrieve(jid))
@@ -256,7 +256,9 @@ def chat(live: Live, model: str | None, read_line: ReadLine, *, system: str | No
         live.console.print(Text("model> ", style="bold"), end="")
         try:
             for piece in stream_reply(live.client, conv, text):
-                live.console.print(piece, end="", markup=False, highlight=False, soft_wrap=True)
+                live.console.print(
+                    Text(piece), end="", highlight=False, soft_wrap=True, emoji=False
+                )
         except KeyboardInterrupt:
             live.console.print(Text(" [stopped]", "dim"))
             continue
@@ -276,7 +278,7 @@ def metrics(
         view.render_metrics(live.console, live.glyphs, report)
     if png:
         out = view.write_png(report, Path(png).expanduser())
-        (live.console if not as_json else Console(stderr=True)).print(f"Wrote {out}")
+        (live.console if not as_json else Console(stderr=True)).print(Text(f"Wrote {out}"))
 
 
 def compare(

@@ -9,6 +9,8 @@ import contextlib
 from collections.abc import Callable
 from typing import Any
 
+from rich.text import Text
+
 from tuneup.repl.registry import Session, command
 
 STEP6_ADVICE = (
@@ -32,7 +34,7 @@ def _params(session: Session, name: str, args: str) -> dict[str, Any] | None:
     try:
         words = shlex.split(args)
     except ValueError as exc:
-        session.console.print(f"{name}: {exc}")
+        session.console.print(Text(f"{name}: {exc}"))
         return None
     if any(w in ("-h", "--help") for w in words):
         with click.Context(cmd, info_name=name) as ctx:
@@ -43,7 +45,7 @@ def _params(session: Session, name: str, args: str) -> dict[str, Any] | None:
     except click.exceptions.Exit:
         return None
     except click.ClickException as exc:
-        session.console.print(f"{name}: {exc.format_message()}  (try `{name} --help`)")
+        session.console.print(Text(f"{name}: {exc.format_message()}  (try `{name} --help`)"))
         return None
     return dict(ctx.params)
 
@@ -63,13 +65,7 @@ def _run(session: Session, action: Callable[[], object]) -> None:
     except KeyboardInterrupt:
         session.console.print("Stopped.")
     except Exception as exc:
-        session.console.print(f"[red]{_escape(describe(exc))}[/red]")
-
-
-def _escape(text: str) -> str:
-    from rich.markup import escape
-
-    return escape(text)
+        session.console.print(Text(describe(exc), style="red"))
 
 
 def _confirm(session: Session) -> Callable[[str], bool]:
@@ -120,7 +116,7 @@ def train_cmd(session: Session, args: str) -> None:
         seed=p["seed"],
     )
     if session.current_step == 6:
-        session.console.print(f"[dim]{_escape(STEP6_ADVICE)}[/dim]")
+        session.console.print(Text(STEP6_ADVICE, style="dim"))
     _run(session, lambda: live_flows.train(live, spec, confirm=_confirm(session), yes=p["yes"]))
 
 
@@ -197,7 +193,7 @@ def chat_cmd(session: Session, args: str) -> None:
             model = live_flows.newest_model(live)
             if model:
                 session.console.print(
-                    f"Your newest fine-tuned model: [bold]{_escape(model)}[/bold]"
+                    Text.assemble("Your newest fine-tuned model: ", (model, "bold"))
                 )
         live_flows.chat(live, model, session.read_line, system=p["system"])
 
