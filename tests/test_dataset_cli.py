@@ -143,3 +143,31 @@ def test_repl_split_writes_to_cwd_for_shipped_examples(
     cmd.handler(session, "examples/marv.jsonl --seed 1")  # type: ignore[arg-type]
     assert (tmp_path / "marv.train.jsonl").exists() and (tmp_path / "marv.test.jsonl").exists()
     assert "marv.test.jsonl" in session.out.getvalue()
+
+
+def test_big_file_in_a_pty_shows_progress_and_a_clean_report(tmp_path: Path) -> None:
+    import pexpect
+
+    line = (
+        json.dumps(chat("What is the capital of France? " * 20, "Paris. " * 40)) + "\n"
+    ).encode()
+    path = tmp_path / "big.jsonl"
+    with path.open("wb") as fh:
+        for i in range(11 * 1024 * 1024 // len(line) + 1):
+            fh.write(line.replace(b"France?", f"France {i}?".encode(), 1))
+    assert path.stat().st_size > 10 * 1024 * 1024
+    env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "tuneup", "validate", str(path), "--model", "gpt-4.1"],
+        env=env,
+        encoding="utf-8",
+        timeout=60,
+        dimensions=(40, 100),
+    )
+    child.expect("Checking big.jsonl")
+    child.expect("No errors")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert "Traceback" not in (child.before or "")
