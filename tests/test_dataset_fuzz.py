@@ -60,7 +60,7 @@ def test_random_bytes_never_crash(data: bytes) -> None:
     _check(data)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(records, max_size=6))
 def test_random_json_never_crashes(lines: list[object]) -> None:
     _check(b"".join(json.dumps(x).encode() + b"\n" for x in lines))

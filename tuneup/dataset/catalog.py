@@ -170,16 +170,38 @@ def user_catalog_path() -> Path:
     return home() / "models.yaml"
 
 
+_cache: dict[tuple[object, ...], Catalog] = {}
+
+
+def _stamp(path: Path) -> tuple[str, int, int]:
+    try:
+        st = path.stat()
+        return (str(path), st.st_mtime_ns, st.st_size)
+    except OSError:
+        return (str(path), -1, -1)
+
+
 def load_catalog(*, shipped: Path | None = None, user: Path | None = None) -> Catalog:
-    """The shipped catalog with the user's file (if any) applied on top."""
+    """The shipped catalog with the user's file (if any) applied on top.
+
+    Cached per (file, modification time, size), so edits are picked up at once.
+    """
     shipped = shipped or shipped_catalog_path()
+    user = user if user is not None else user_catalog_path()
+    key = (_stamp(shipped), _stamp(user))
+    cached = _cache.get(key)
+    if cached is None:
+        cached = _cache[key] = _load(shipped, user)
+    return Catalog(list(cached.models))
+
+
+def _load(shipped: Path, user: Path) -> Catalog:
     data = _read(shipped)
     defaults = data.get("defaults") or {}
     by_id: dict[str, ModelInfo] = {}
     for i, raw in enumerate(data.get("models") or []):
         m = _entry(raw, defaults, f"{shipped}: models[{i}]", None)
         by_id[m.id] = m
-    user = user if user is not None else user_catalog_path()
     if user.is_file():
         udata = _read(user)
         udefaults = {**defaults, **(udata.get("defaults") or {})}

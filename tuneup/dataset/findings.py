@@ -84,6 +84,8 @@ class FindingSink:
         n = self.counts.get(code, 0) + 1
         self.counts[code] = n
         if n <= self.keep:
+            if "\n" in message or "\r" in message:  # a finding is always one line
+                message = message.replace("\r", " ").replace("\n", " ")
             self.items.append(Finding(line, code, message, field))
 
     def sorted(self) -> list[Finding]:

@@ -103,7 +103,7 @@ def check_record(obj: Any, line: int, sink: FindingSink) -> Example | None:
     elif fmt == "legacy":
         _check_legacy(ctx, obj)
     else:
-        keys = ", ".join(sorted(obj)[:5]) or "none"
+        keys = ", ".join(json.dumps(k)[:30] for k in sorted(obj)[:5]) or "none"
         ctx.err(
             "missing_messages_list",
             f'no "messages" list (keys found: {keys}); each example needs '
@@ -229,7 +229,7 @@ def _check_message(ctx: _Ctx, msg: Any, where: str, call_ids: set[str]) -> str |
         if key not in MESSAGE_KEYS:
             ctx.err(
                 "message_unrecognized_key",
-                f'{where} has the unknown key "{key}"; remove it '
+                f"{where} has the unknown key {json.dumps(key)[:40]}; remove it "
                 "(allowed: role, content, name, weight, tool_calls, tool_call_id).",
                 f"{where}.{key}",
             )
