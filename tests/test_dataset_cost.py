@@ -122,3 +122,11 @@ def test_bad_user_catalog_is_one_clear_error(tuneup_home: Path) -> None:
     (tuneup_home / "models.yaml").write_text("models:\n  - id: x\n    encoding: p50k\n")
     with pytest.raises(ContentError, match="encoding"):
         load_catalog()
+
+
+def test_every_code_is_documented(repo: Path) -> None:
+    from tuneup.dataset import CODES
+
+    doc = (repo / "docs" / "validate.md").read_text()
+    for code in CODES:
+        assert f"| `{code}`" in doc, code

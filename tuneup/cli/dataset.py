@@ -140,7 +140,9 @@ def estimate(
 @click.argument("file")
 @click.option(
     "--test-fraction",
+    "--ratio",
     "-t",
+    "test_fraction",
     type=click.FloatRange(0, 1, min_open=True, max_open=True),
     default=0.2,
     show_default=True,
