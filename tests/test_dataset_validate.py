@@ -429,3 +429,9 @@ def test_parallel_scan_matches_serial(tmp_path: Path) -> None:
         (45, "data_type"),
         (46, "over_token_limit"),
     } <= found
+
+
+def test_min_examples_floor_for_validation_files(tmp_path: Path) -> None:
+    path = write(tmp_path, good_lines(3))
+    assert "too_few_examples" in codes(validate_file(path))
+    assert "too_few_examples" not in codes(validate_file(path, min_examples=1))

@@ -74,12 +74,15 @@ def validate_file(
     progress: Progress | None = None,
     keep_per_code: int = 1000,
     workers: int | None = None,
+    min_examples: int = MIN_EXAMPLES,
 ) -> ValidationReport:
     """Validate a training file (and optionally its validation file); count and estimate.
 
     Raises :class:`~tuneup.errors.InputFileError` when a file cannot be opened. Any content
     problem becomes a finding instead; the report's ``ok`` says whether there are errors.
     ``workers`` fixes the number of scan processes (default: one per core for big files).
+    ``min_examples`` is the floor for ``too_few_examples`` (pass 1 to check a validation
+    file on its own; a validation file given as ``validation=`` has no floor).
     """
     path = Path(path)
     open_checked(path)
@@ -97,12 +100,12 @@ def validate_file(
     res = scan_file(
         path, encoding=encoding, limit=limit, sink=sink, progress=progress, workers=workers
     )
-    if res.examples < MIN_EXAMPLES:
+    if res.examples < min_examples:
         sink.add(
             0,
             "too_few_examples",
             f"{res.examples} example{'s' if res.examples != 1 else ''}; fine-tuning needs "
-            f"at least {MIN_EXAMPLES} (50 to 100 good ones is a better start).",
+            f"at least {min_examples} (50 to 100 good ones is a better start).",
         )
     _model_findings(sink, model, info, res.format, today)
 
