@@ -171,3 +171,15 @@ def test_big_file_in_a_pty_shows_progress_and_a_clean_report(tmp_path: Path) -> 
     child.close()
     assert child.exitstatus == 0
     assert "Traceback" not in (child.before or "")
+
+
+def test_cli_finds_the_shipped_examples_from_anywhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(main, ["validate", "examples/marv.jsonl", "--json"])
+    assert res.exit_code == 0 and json.loads(res.stdout)["examples"] >= 50
+    res = CliRunner().invoke(main, ["validate", "examples/marv-broken.jsonl"])
+    assert res.exit_code == 1 and "examples/marv-broken.jsonl:3: invalid_json" in res.output
+    res = CliRunner().invoke(main, ["split", "examples/marv.jsonl"])
+    assert res.exit_code == 0 and (tmp_path / "marv.train.jsonl").exists()

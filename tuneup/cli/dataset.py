@@ -41,13 +41,14 @@ def _model(ctx: click.Context, model: str | None) -> str:
 
 
 def _run(ctx: click.Context, file: str, model: str | None, **kw: Any) -> Any:
-    from pathlib import Path
-
     from tuneup.dataset import validate_file
+    from tuneup.home import resolve_user_path
     from tuneup.render.dataset import progress_for
 
     console, _ = _console(ctx)
-    path = Path(file)
+    path = resolve_user_path(file)  # falls back to the shipped examples/
+    if kw.get("validation"):
+        kw["validation"] = resolve_user_path(kw["validation"])
     with progress_for(console, path) as progress:
         return validate_file(path, model=_model(ctx, model), progress=progress, **kw)
 
@@ -166,9 +167,15 @@ def split(
 
     Never overwrites existing files unless --force is given.
     """
-    from tuneup.dataset import split_file
+    from pathlib import Path
 
-    result = split_file(file, test_fraction=test_fraction, seed=seed, out_dir=out_dir, force=force)
+    from tuneup.dataset import split_file
+    from tuneup.home import resolve_user_path
+
+    path = resolve_user_path(file)
+    if out_dir is None and path != Path(file).expanduser():
+        out_dir = str(Path.cwd())  # never write into the shipped content pack
+    result = split_file(path, test_fraction=test_fraction, seed=seed, out_dir=out_dir, force=force)
     if as_json:
         click.echo(json.dumps(result.as_dict(), indent=2))
         return
