@@ -199,7 +199,7 @@ class SimulatedTrainer:
         x = step / plan["steps_per_epoch"]  # epochs seen
         k = 1.1 * lr
         rng = random.Random(seed * 1_000_003 + step)
-        noise_amp = 0.05 * (1 + lr) / math.sqrt(batch)
+        noise_amp = 0.04 * (0.5 + lr) / math.sqrt(batch)
         train_floor = max(0.03, 0.35 - 0.06 * x)
         train = train_floor + (start - train_floor) * math.exp(-k * x)
         train *= 1 + rng.gauss(0, noise_amp)
@@ -315,7 +315,11 @@ class SimulatedTrainer:
                 events.append(TimelineEvent(at, "model", f"{SIM}New fine-tuned model created"))
                 events.append(TimelineEvent(at, "done", f"{SIM}The job has successfully completed"))
         if prog.status in ("validating_files", "queued", "running"):
-            open_pause = [p for p, r in record.get("pauses", []) if r is None and p <= horizon]
+            open_pause = [
+                p
+                for p, r in record.get("pauses", [])
+                if p <= horizon and (r is None or r > horizon)
+            ]
             if open_pause:
                 prog.status = "paused"
             else:
