@@ -1,0 +1,40 @@
+"""`tuneup watch` in a real pseudo-terminal: the live view, and Ctrl-C stops watching, not
+the job; a later process picks the job up and sees it finish."""
+
+from __future__ import annotations
+
+import sys
+
+import pexpect
+from live_helpers import REPO, run_tuneup, tuneup_env
+
+
+def test_ctrl_c_stops_watching_not_the_job() -> None:
+    env = tuneup_env(TUNEUP_LAB_STEP_SECONDS="0.2")
+    env.pop("NO_COLOR")
+    tr = run_tuneup("train", "examples/marv.jsonl", "--epochs", "1", env=env)
+    assert tr.returncode == 0, tr.stderr
+    job_id = tr.stdout.split("Started job ")[1].split()[0]
+
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "tuneup", "watch"],
+        env=env,
+        cwd=str(REPO),
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(30, 100),
+    )
+    try:
+        child.expect("step \\d+ of \\d+")  # the live view with its progress bar
+        child.sendintr()
+        child.expect("Stopped watching")
+        child.expect("keeps running")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 130
+
+    again = run_tuneup("watch", job_id, env=tuneup_env(TUNEUP_LAB_STEP_SECONDS="0.2"), timeout=90)
+    assert again.returncode == 0, again.stderr
+    assert "succeeded" in again.stdout
