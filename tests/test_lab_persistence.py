@@ -94,3 +94,16 @@ def test_corrupt_job_record_is_set_aside_not_fatal(tmp_path: Path) -> None:
         assert any(
             p.name.startswith("ftjob-broken.json.corrupt") for p in (data / "jobs").iterdir()
         )
+
+
+def test_ensure_running_starts_one_lab_over_the_home_lab_dir(tuneup_home: Path) -> None:
+    from tuneup.lab import embed
+
+    url = embed.ensure_running()
+    try:
+        assert url.startswith("http://127.0.0.1:") and url.endswith("/v1")
+        assert embed.ensure_running() == url  # once per process
+        f = upload(client(url), "marv.jsonl")
+        assert (tuneup_home / "lab" / "files" / f"{f.id}.data").exists()
+    finally:
+        embed.stop()
