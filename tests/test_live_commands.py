@@ -1,0 +1,127 @@
+"""The tutor's live commands through the command registry, with a scripted Session (the
+protocol the REPL implements), against the embedded lab via the real SDK."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from live_helpers import FAKE_KEY, MODEL, lab_server, sdk_client
+
+from tuneup.config import load_settings
+from tuneup.render.console import Glyphs, make_console
+from tuneup.repl.registry import for_step, lookup
+
+
+@pytest.fixture(autouse=True)
+def fresh_embedded_lab(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """Each test gets its own embedded lab over its own TUNEUP_HOME, at a quick pace."""
+    from tuneup.lab import embed
+
+    monkeypatch.setenv("TUNEUP_LAB_STEP_SECONDS", "0.01")
+    embed.stop()
+    yield
+    embed.stop()
+
+
+class ScriptedSession:
+    """Answers questions and free input from a list of lines, like piped stdin."""
+
+    def __init__(self, lines: list[str], *, step: int | None = None) -> None:
+        self.out = io.StringIO()
+        self.console = make_console(file=self.out, width=100)
+        self.glyphs = Glyphs(False)
+        self.lines = list(lines)
+        self.current_step = step
+        self.current_topic: str | None = None
+        self.interactive = False
+        self._settings = load_settings()
+
+    @property
+    def settings(self):  # type: ignore[no-untyped-def]
+        return self._settings
+
+    def confirm(self, question: str, *, default: bool = False) -> bool:
+        self.console.print(question)
+        answer = self.lines.pop(0) if self.lines else ""
+        return answer.strip().lower() in ("y", "yes")
+
+    def read_line(self, prompt: str) -> str | None:
+        return self.lines.pop(0) if self.lines else None
+
+    def run(self, line: str) -> str:
+        word, _, args = line.partition(" ")
+        cmd = lookup(word)
+        assert cmd is not None, word
+        start = self.out.tell()
+        cmd.handler(self, args)
+        return self.out.getvalue()[start:]
+
+
+def test_commands_are_offered_on_their_steps() -> None:
+    names = {s: {c.name for c in for_step(s)} for s in range(1, 7)}
+    assert "upload" in names[1]
+    assert {"train", "watch", "jobs", "cancel"} <= names[2]
+    assert {"train", "watch", "jobs", "cancel"} <= names[6]
+    assert "chat" in names[3]
+    assert {"metrics", "compare"} <= names[4]
+
+
+def test_lifecycle_through_the_tutor_commands() -> None:
+    s = ScriptedSession(["What is the capital of Germany?", "/exit"], step=2)
+    assert "as file-" in s.run("upload examples/marv.jsonl")
+    out = s.run("train examples/marv.jsonl --validation examples/marv-validation.jsonl")
+    assert "Started job ftjob-" in out and "Type yes" not in out
+    out = s.run("watch")
+    assert "succeeded" in out
+    s.current_step = 3
+    out = s.run("chat")
+    assert "Your newest fine-tuned model: ft:" in out
+    assert "model>" in out and "[simulated]" in out
+    assert s.lines == []  # /exit consumed: back to the step
+    s.current_step = 4
+    out = s.run("metrics")
+    assert "Results file" in out and "Loss" in out
+    out = s.run("compare examples/marv-test.jsonl --n 2")
+    assert "Match score" in out
+    s.current_step = 6
+    out = s.run("train examples/marv.jsonl --epochs 1 --lr-multiplier 0.5")
+    assert "Step 6 advice" in out and "n_epochs=1" in out
+
+
+@pytest.mark.parametrize(
+    "line, needle",
+    [
+        ("train --epochs nope", "train: Invalid value for '--epochs'"),
+        ('upload "unterminated', "upload: No closing quotation"),
+        ("upload examples/marv-broken.jsonl", "marv-broken.jsonl:3: invalid_json"),
+        ("upload no-such-file.jsonl", "no-such-file.jsonl"),
+        ("watch ftjob-missing", "Not found (404)"),
+        ("metrics", "No job to look at"),
+        ("chat", "No fine-tuned model yet"),
+        ("compare examples/marv-test.jsonl", "--tuned"),
+        ("train examples/preference.jsonl --beta 0.1", "--beta only applies to DPO"),
+    ],
+)
+def test_bad_input_is_one_clear_line_and_never_raises(line: str, needle: str) -> None:
+    out = ScriptedSession([]).run(line)
+    assert needle in out
+    assert "Traceback" not in out
+
+
+def test_paid_provider_no_creates_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    with lab_server(tmp_path / "paid", faults=()) as server:
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", FAKE_KEY)
+        s = ScriptedSession(["no", "whatever", "yes"], step=2)
+        out = s.run(f"train examples/marv.jsonl --model {MODEL}")
+        assert "Type yes to go ahead" in out and "Nothing was created" in out
+        out += s.run(f"train examples/marv.jsonl --model {MODEL}")  # not an explicit yes
+        client = sdk_client(server.base_url)
+        assert client.files.list().data == [] and client.fine_tuning.jobs.list().data == []
+        out += s.run(f"train examples/marv.jsonl --model {MODEL}")
+        assert "Started job ftjob-" in out
+        assert len(client.fine_tuning.jobs.list().data) == 1
+        assert FAKE_KEY not in out
