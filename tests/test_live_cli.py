@@ -176,3 +176,19 @@ def test_unreachable_endpoint_and_unknown_job(tmp_path: Path) -> None:
     assert nojob.returncode == 1 and "No job to look at" in nojob.stderr
     lab404 = run_tuneup("metrics", "ftjob-nope", env=tuneup_env())
     assert lab404.returncode == 1 and "Not found (404)" in lab404.stderr
+
+
+def test_rate_limit_is_retried_and_a_failed_job_is_reported(tmp_path: Path) -> None:
+    with lab_server(tmp_path / "busy", faults=("rate-limit", "job-fails")) as server:
+        env = tuneup_env(OPENAI_BASE_URL=server.base_url, OPENAI_API_KEY=FAKE_KEY)
+        # the first two requests get 429: the SDK's bounded retries get through
+        listed = run_tuneup("jobs", "--json", env=env)
+        assert listed.returncode == 0, listed.stderr
+        assert json.loads(listed.stdout) == []
+        tr = run_tuneup("train", "examples/marv.jsonl", "--epochs", "1", "--yes", env=env)
+        assert tr.returncode == 0, tr.stderr
+        w = run_tuneup("watch", env=env)
+        assert w.returncode == 1
+        assert "failed" in w.stdout and "Traceback" not in w.stderr
+        jobs = json.loads(run_tuneup("jobs", "--json", env=env).stdout)
+        assert jobs[0]["status"] == "failed" and jobs[0]["error"]
