@@ -206,8 +206,16 @@ def _watch_panel(progress: JobProgress, events: list[Any], glyphs: Glyphs) -> Gr
     parts: list[Any] = [head]
     if progress.total_steps:
         step = progress.total_steps if progress.status == "succeeded" else (progress.step or 0)
-        bar = ProgressBar(total=progress.total_steps, completed=step, width=40)
-        parts.append(Group(Text(f"step {step} of {progress.total_steps}"), bar))
+        row = Table.grid(padding=(0, 2))
+        bar: Any = ProgressBar(total=progress.total_steps, completed=step, width=40)
+        if glyphs.plain:
+            done = round(40 * step / progress.total_steps)
+            bar = Text("[" + "#" * done + "-" * (40 - done) + "]")
+        row.add_row(
+            bar,
+            Text(f"step {step} of {progress.total_steps}"),
+        )
+        parts.append(row)
     if progress.metrics:
         parts.append(Text(_metric_line(progress)))
     parts.extend(_event_text(e) for e in events[-8:])
