@@ -192,3 +192,16 @@ def test_rate_limit_is_retried_and_a_failed_job_is_reported(tmp_path: Path) -> N
         assert "failed" in w.stdout and "Traceback" not in w.stderr
         jobs = json.loads(run_tuneup("jobs", "--json", env=env).stdout)
         assert jobs[0]["status"] == "failed" and jobs[0]["error"]
+
+
+def test_doctor_on_the_lab_reports_unconfigured_providers_without_failing() -> None:
+    doc = run_tuneup("doctor", env=tuneup_env())
+    assert doc.returncode == 0, doc.stdout + doc.stderr
+    assert "· openai: not configured" in doc.stdout
+    assert "· azure: not configured" in doc.stdout
+    assert "✓ fine-tuning: allowed" in doc.stdout and "✓ lab" in doc.stdout
+    plain = run_tuneup("--plain", "doctor", "--json", env=tuneup_env())
+    data = json.loads(plain.stdout)
+    assert data["ok"] is True and {c["check"] for c in data["checks"]} >= {"lab", "models"}
+    azure = run_tuneup("--provider", "azure", "doctor", env=tuneup_env())
+    assert azure.returncode == 1 and "✗ endpoint: not set" in azure.stdout

@@ -63,6 +63,8 @@ def explain_not_available() -> str:
 def _provider_checks(settings: Settings, build: Callable[..., Any]) -> list[Check]:
     checks: list[Check] = []
     name = settings.provider
+    if name == "azure" and not settings.azure_endpoint:
+        checks.append(Check("endpoint", False, "not set: set AZURE_OPENAI_ENDPOINT"))
     if name == "lab":
         checks.append(Check("key", None, "not needed for the local lab"))
     elif settings.key:
@@ -72,6 +74,8 @@ def _provider_checks(settings: Settings, build: Callable[..., Any]) -> list[Chec
     else:
         env = "AZURE_OPENAI_API_KEY" if name == "azure" else "OPENAI_API_KEY"
         checks.append(Check("key", False, f"no key: set {env}, or use `--provider lab`"))
+        return checks
+    if name == "azure" and not settings.azure_endpoint:
         return checks
     try:
         client = build(settings, max_retries=0, timeout=max(5.0, settings.connect_timeout))
@@ -161,7 +165,7 @@ def run_doctor(settings: Settings, *, build: Callable[..., Any] | None = None) -
         from tuneup.client import build_client
 
         build = build_client
-    checks = [Check("provider", None, f"{settings.provider} ({settings.endpoint_label})")]
+    checks = [Check("provider", None, f"{settings.provider}, {settings.endpoint_label}")]
     checks += _provider_checks(settings, build)
     checks += _other_providers(settings)
     if settings.provider != "lab":
