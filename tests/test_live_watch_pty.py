@@ -10,7 +10,7 @@ from live_helpers import REPO, run_tuneup, tuneup_env
 
 
 def test_ctrl_c_stops_watching_not_the_job() -> None:
-    env = tuneup_env(TUNEUP_LAB_STEP_SECONDS="0.2")
+    env = tuneup_env(TUNEUP_LAB_STEP_SECONDS="0.1")
     env.pop("NO_COLOR")
     tr = run_tuneup("train", "examples/marv.jsonl", "--epochs", "1", env=env)
     assert tr.returncode == 0, tr.stderr
@@ -35,6 +35,6 @@ def test_ctrl_c_stops_watching_not_the_job() -> None:
         child.close()
     assert child.exitstatus == 130
 
-    again = run_tuneup("watch", job_id, env=tuneup_env(TUNEUP_LAB_STEP_SECONDS="0.2"), timeout=90)
+    again = run_tuneup("watch", job_id, env=tuneup_env(TUNEUP_LAB_STEP_SECONDS="0.1"), timeout=90)
     assert again.returncode == 0, again.stderr
     assert "succeeded" in again.stdout
