@@ -81,23 +81,25 @@ def lab_command(
     if ":" in shown_host:
         shown_host = f"[{shown_host}]"
     url = f"http://{shown_host}:{actual}/v1"
-    click.echo(f"tuneup lab (simulated trainer) serving {data} at {url}")
-    if faults:
-        click.echo(f"faults on: {', '.join(faults)}")
-    if key:
-        click.echo(f"every request needs the key {mask(key)}")
-    elif host not in LOOPBACK:
-        click.echo(
-            f"warning: listening on {host} without --key: anyone who can reach this machine "
-            "can use the lab. Add --key for a shared room.",
-            err=True,
-        )
-    click.echo(f"  export OPENAI_BASE_URL={url}")
-    click.echo("  export OPENAI_API_KEY=" + ("<the key>" if key else "lab   # any value works"))
-    click.echo("Press Ctrl-C to stop.")
     config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
     server = uvicorn.Server(config)
     try:
+        # Everything from the first line printed on sits inside the try: a Ctrl-C that
+        # arrives before uvicorn takes over the signal still stops the lab cleanly.
+        click.echo(f"tuneup lab (simulated trainer) serving {data} at {url}")
+        if faults:
+            click.echo(f"faults on: {', '.join(faults)}")
+        if key:
+            click.echo(f"every request needs the key {mask(key)}")
+        elif host not in LOOPBACK:
+            click.echo(
+                f"warning: listening on {host} without --key: anyone who can reach this "
+                "machine can use the lab. Add --key for a shared room.",
+                err=True,
+            )
+        click.echo(f"  export OPENAI_BASE_URL={url}")
+        click.echo("  export OPENAI_API_KEY=" + ("<the key>" if key else "lab   # any value works"))
+        click.echo("Press Ctrl-C to stop.")
         server.run(sockets=[sock])
     except KeyboardInterrupt:
         pass
