@@ -363,15 +363,29 @@ def plot_text(
     markers = ("*", "o") if plain else ("•", "o")
     for col, (title, lines) in enumerate(series, start=1):
         sub = fig.subplot(1, col)
+        xs: list[float] = []
+        ys: list[float] = []
         for (get, label), marker in zip(lines, markers, strict=True):
             pts = [(r.step, get(r)) for r in report.rows if get(r) is not None]
             if not pts:
                 continue
+            xs += [p[0] for p in pts]
+            ys += [p[1] for p in pts]
             sig = sub.signal([p[0] for p in pts], [p[1] for p in pts], marker=marker)
             sig.label(label)
             sig.lines()
             sub.draw(sig)
         sub.title(title)
+        # loss falls and accuracy rises: keep the legend in the corner the curves leave free
+        if ys:
+            top = col == 1
+            sub.legend(
+                x=max(xs),
+                y=max(ys) if top else min(ys),
+                relative=True,
+                ha="right",
+                va="top" if top else "bottom",
+            )
     fig.theme("clear")
     fig.plot_size(max(40, min(width, 100)), height)
     text = str(fig.build())
