@@ -62,6 +62,8 @@ def test_full_lifecycle_through_subcommands(tmp_path: Path) -> None:
     m = _ok(run_tuneup("metrics", "--png", str(png), env=env))
     assert "train loss" in m and "Checkpoints" in m and "Loss" in m
     assert png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    plain = _ok(run_tuneup("--plain", "metrics", env=env))
+    assert plain.isascii() and "Loss" in plain and "* train" in plain
     mj = json.loads(run_tuneup("metrics", job_id, "--json", env=env).stdout)
     assert mj["rows"] and mj["rows"][-1]["step"] >= mj["rows"][0]["step"]
     assert any(r["valid_loss"] is not None for r in mj["rows"])
