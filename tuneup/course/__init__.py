@@ -1,0 +1,1 @@
+"""The course: lessons as data (YAML), their validation, and the learner's progress."""

@@ -1,0 +1,91 @@
+"""Reading lines: prompt_toolkit on a terminal, one command per line from a pipe otherwise."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, Protocol
+
+if TYPE_CHECKING:
+    from prompt_toolkit.completion import CompleteEvent, Completion
+    from prompt_toolkit.document import Document
+
+
+class LineReader(Protocol):
+    interactive: bool
+
+    def read(self, prompt: str) -> str:
+        """Return one line. Raises EOFError at the end of input (Ctrl-D) and
+        KeyboardInterrupt when the line is cancelled (Ctrl-C)."""
+        ...
+
+
+class PipeReader:
+    """Scripted input: one command per line; each line is echoed after its prompt."""
+
+    interactive = False
+
+    def __init__(self, stream: IO[str], echo: Callable[[str], None]) -> None:
+        self._stream = stream
+        self._echo = echo
+
+    def read(self, prompt: str) -> str:
+        line = self._stream.readline()
+        if not line:
+            raise EOFError
+        line = line.rstrip("\r\n")
+        self._echo(f"{prompt}{line}")
+        return line
+
+
+class TutorCompleter:
+    """Completes command words, the current screen's numbers, and paths after commands
+    registered with ``completes_paths``."""
+
+    def __init__(
+        self, words: Callable[[], Iterable[str]], path_commands: Callable[[], set[str]]
+    ) -> None:
+        from prompt_toolkit.completion import PathCompleter
+
+        self._words = words
+        self._path_commands = path_commands
+        self._paths = PathCompleter(expanduser=True)
+
+    def get_completions(self, document: Document, event: CompleteEvent) -> Iterable[Completion]:
+        from prompt_toolkit.completion import Completion
+        from prompt_toolkit.document import Document as Doc
+
+        text = document.text_before_cursor
+        if " " in text:
+            word, _, rest = text.partition(" ")
+            if word.lower() in self._path_commands():
+                sub = Doc(rest.split(" ")[-1])
+                yield from self._paths.get_completions(sub, event)
+            return
+        for w in self._words():
+            if w.startswith(text.lower()) and w != text:
+                yield Completion(w, start_position=-len(text))
+
+
+class PromptReader:
+    """A prompt_toolkit session with history under TUNEUP_HOME, completion and a toolbar."""
+
+    interactive = True
+
+    def __init__(
+        self, history: Path, completer: Any, toolbar: Callable[[], str], **session_kwargs: Any
+    ) -> None:
+        from prompt_toolkit import PromptSession
+        from prompt_toolkit.completion import DynamicCompleter
+        from prompt_toolkit.history import FileHistory
+
+        self._session: PromptSession[str] = PromptSession(
+            history=FileHistory(str(history)),
+            completer=DynamicCompleter(lambda: completer),
+            complete_while_typing=False,
+            bottom_toolbar=toolbar,
+            **session_kwargs,
+        )
+
+    def read(self, prompt: str) -> str:
+        return self._session.prompt(prompt)
