@@ -29,6 +29,14 @@ except AttributeError:  # pragma: no cover
     _Loader = yaml.SafeLoader
 
 
+class ContentSyntaxError(ContentError):
+    """A lesson file is not valid YAML; carries the file and line."""
+
+    def __init__(self, path: Path, line: int, problem: str) -> None:
+        super().__init__(f"{path}:{line}: {problem}")
+        self.path, self.line, self.problem = path, line, problem
+
+
 @dataclass(frozen=True)
 class Option:
     text: str
@@ -118,7 +126,7 @@ def read_yaml(path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
     try:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ContentError(f"{path}:0: cannot be read ({exc})") from None
+        raise ContentSyntaxError(path, 0, f"cannot be read ({exc})") from None
     try:
         node = yaml.compose(text, Loader=_Loader)
         data = yaml.constructor.SafeConstructor().construct_document(node) if node else None
@@ -126,7 +134,7 @@ def read_yaml(path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
         mark = getattr(exc, "problem_mark", None)
         line = mark.line + 1 if mark else 0
         problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ContentError(f"{path}:{line}: {problem}") from None
+        raise ContentSyntaxError(path, line, str(problem)) from None
     lines: dict[tuple[Any, ...], int] = {}
     if node is not None:
         _lines(node, lines, ())
@@ -152,6 +160,12 @@ class _Checker:
 
     def text(self, data: dict[str, Any], key: str, where: tuple[Any, ...]) -> str:
         value = data.get(key)
+        if isinstance(value, (bool, int, float)):
+            self.add(
+                (*where, key),
+                f"`{key}` must be text: quote it (YAML reads {value!r} as a boolean or number)",
+            )
+            return str(value)
         if not isinstance(value, str) or not value.strip():
             self.add((*where, key), f"`{key}` must be a non-empty text")
             return ""
@@ -284,8 +298,8 @@ def check_pack(
     for path in files:
         try:
             lesson, found, lines = _parse_lesson(path)
-        except ContentError as exc:
-            problems.append(Problem(path, 0, str(exc).split(": ", 1)[-1]))
+        except ContentSyntaxError as exc:
+            problems.append(Problem(path, exc.line, f"not valid YAML: {exc.problem}"))
             continue
         problems.extend(found)
         if lesson is None:

@@ -115,7 +115,9 @@ class Tutor:
         return 0
 
     def report(self, exc: BaseException) -> None:
-        self.console.print(describe(exc), style="red", markup=False, highlight=False)
+        self.console.print(
+            describe(exc), style="red", markup=False, highlight=False, soft_wrap=True
+        )
         if not isinstance(exc, TuneupError):
             log = state_file("errors.log")
             with log.open("a", encoding="utf-8") as fh:
@@ -323,7 +325,7 @@ def build_tutor(
     course = load_course(root)
     progress, warning = load_progress()
     if warning:
-        console.print(warning, markup=False, highlight=False)
+        console.print(warning, markup=False, highlight=False, soft_wrap=True)
     tutor = Tutor(course, progress, console, glyphs, provider=provider)
     stream = stdin or sys.stdin
     if stream.isatty() and sys.stdout.isatty():

@@ -1,0 +1,40 @@
+"""Build the real tutor for tests: the real loop, real prompt_toolkit reading keystrokes
+from a pipe, and a rich console writing plain text at a fixed width."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from prompt_toolkit.input import create_pipe_input
+from prompt_toolkit.output import DummyOutput
+
+from tuneup.home import state_file
+from tuneup.render.console import make_console
+from tuneup.repl.app import Tutor, build_tutor
+from tuneup.repl.reader import PromptReader
+
+
+@contextmanager
+def tutor(
+    *, plain: bool = False, content: Path | None = None
+) -> Iterator[tuple[Tutor, io.StringIO, object]]:
+    """Yield (tutor, captured output, pipe input). Send keys with ``pipe.send_text``."""
+    out = io.StringIO()
+    console = make_console(plain=plain, file=out, width=80)
+    with create_pipe_input() as pipe:
+        t = build_tutor(str(content) if content else None, plain, None, console=console)
+        t.reader = PromptReader(
+            state_file("history"), None, t.toolbar, input=pipe, output=DummyOutput()
+        )
+        yield t, out, pipe
+
+
+def drive(keys: str, **kwargs: object) -> str:
+    """Run the real loop on ``keys`` (use \\r for Enter) and return everything printed."""
+    with tutor(**kwargs) as (t, out, pipe):  # type: ignore[arg-type]
+        pipe.send_text(keys)  # type: ignore[attr-defined]
+        assert t.run() == 0
+        return out.getvalue()
