@@ -38,3 +38,36 @@ def test_ctrl_c_stops_watching_not_the_job() -> None:
     again = run_tuneup("watch", job_id, env=tuneup_env(TUNEUP_LAB_STEP_SECONDS="0.1"), timeout=90)
     assert again.returncode == 0, again.stderr
     assert "succeeded" in again.stdout
+
+
+def test_ctrl_c_in_the_tutor_stops_watching_and_the_tutor_goes_on() -> None:
+    env = tuneup_env(TUNEUP_LAB_STEP_SECONDS="0.1")
+    env.pop("NO_COLOR")
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "tuneup"],
+        env=env,
+        cwd=str(REPO),
+        encoding="utf-8",
+        timeout=30,
+        dimensions=(40, 100),
+    )
+    try:
+        child.expect("Adjust hyperparameters")
+        child.sendline("s2")
+        child.expect("Actions on this step")
+        child.sendline("train examples/marv.jsonl --epochs 1")
+        child.expect("Started job (?:\x1b\\[[0-9;]*m)*(ftjob-\\w+)")
+        job_id = child.match.group(1)
+        child.sendline("watch")
+        child.expect("step \\d+ of \\d+")
+        child.sendintr()
+        child.expect("Stopped watching")
+        child.sendline("jobs")
+        child.expect(job_id[:12])
+        child.expect("running")  # the job went on
+        child.sendline("q")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
