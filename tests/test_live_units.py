@@ -103,3 +103,28 @@ def test_method_payload_puts_hyperparameters_under_method() -> None:
 def test_bad_train_options_are_one_line(kwargs: dict, needle: str) -> None:
     with pytest.raises(UsageError, match=needle):
         check_spec(TrainSpec("f.jsonl", "gpt-4.1-mini-2025-04-14", **kwargs))
+
+
+def test_step_hints_come_from_the_records(tuneup_home: Path) -> None:
+    from types import SimpleNamespace
+
+    from tuneup.live.records import step_hint
+
+    settings = Settings()
+    assert step_hint(settings, 3) is None and step_hint(settings, 1) is None
+    rec = Records(settings)
+    job = SimpleNamespace(
+        id="ftjob-1",
+        model="m",
+        training_file="file-1",
+        validation_file=None,
+        status="running",
+        fine_tuned_model=None,
+        method=None,
+        created_at=1,
+    )
+    rec.add_job(job)
+    assert "ftjob-1 (running)" in (step_hint(settings, 2) or "")
+    job.status, job.fine_tuned_model = "succeeded", "ft:m:lab::x"
+    rec.update_job(job)
+    assert "Your newest fine-tuned model: ft:m:lab::x" in (step_hint(settings, 3) or "")

@@ -173,3 +173,25 @@ def _parse_place(raw: dict[str, Any]) -> PlaceRecords:
                 )
             )
     return out
+
+
+def step_hint(settings: Settings, step: int | None) -> str | None:
+    """One line for a step screen about what the learner already has here, from the records
+    alone (no network): step 3 offers the newest fine-tuned model, steps 2/6 the last job,
+    step 4 the job whose metrics `metrics` would show."""
+    if step not in (2, 3, 4, 6):
+        return None
+    rec = Records(settings).current
+    last = rec.last_job
+    if step == 3:
+        model = rec.newest_model
+        if model:
+            return f"Your newest fine-tuned model: {model}. Type `chat` to talk to it."
+        if last is not None:
+            return f"Your last job {last.id} has no model yet: `watch` follows it."
+        return None
+    if last is None:
+        return None
+    if step == 4:
+        return f"`metrics` shows your last job, {last.id}; `compare TEST.jsonl` tests its model."
+    return f"Your last job: {last.id} ({last.status or 'unknown'}). `watch` follows it."
