@@ -1,0 +1,89 @@
+"""The installed `tuneup` in a pseudo-terminal, as a learner uses it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import pexpect
+import pytest
+
+from tuneup.course.content import load_course
+from tuneup.home import package_content_dir
+
+
+def _installed_tuneup() -> str:
+    beside = Path(sys.executable).parent / "tuneup"
+    found = str(beside) if beside.exists() else shutil.which("tuneup")
+    if not found:
+        pytest.fail("the tuneup console script is not installed")
+    return found
+
+
+def _spawn(home: Path) -> pexpect.spawn:
+    # pexpect does not answer cursor-position requests; tell prompt_toolkit not to ask.
+    env = dict(
+        os.environ,
+        TUNEUP_HOME=str(home),
+        TERM="xterm",
+        COLUMNS="80",
+        LINES="40",
+        PROMPT_TOOLKIT_NO_CPR="1",
+    )
+    child = pexpect.spawn(
+        _installed_tuneup(), env=env, encoding="utf-8", timeout=20, dimensions=(40, 80)
+    )
+    return child
+
+
+def test_learner_session_in_a_terminal(tuneup_home: Path) -> None:
+    lesson = load_course(package_content_dir()).lesson(1)
+    right = lesson.check[0].answer + 1
+    wrong = right % len(lesson.check[0].options) + 1
+    check = len(lesson.topics) + 1
+
+    child = _spawn(tuneup_home)
+    child.expect("learn to fine-tune chat models")
+    child.expect("Adjust hyperparameters")
+    child.sendline("1")
+    child.expect("tuneup › 1 Prepare")
+    child.sendline("2")  # drill down into topic 2
+    child.expect(f"tuneup › 1 Prepare › 2 {lesson.topics[1].title}")
+    child.sendline("b")
+    child.expect("Knowledge check")
+    child.sendline(str(check))
+    child.expect("Knowledge check 1/")
+    child.sendline(str(wrong))
+    child.expect(f"Not quite: the answer is {right}")
+    child.sendline("n")
+    child.expect("Knowledge check 2/")
+    child.sendline(str(lesson.check[1].answer + 1))
+    child.expect("Right.")
+    child.sendline("s2")
+    child.expect("tuneup › 2 Train")
+    child.sendline("q")
+    child.expect("Bye")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+def test_ctrl_c_cancels_the_line_and_ctrl_d_quits(tuneup_home: Path) -> None:
+    child = _spawn(tuneup_home)
+    child.expect("Adjust hyperparameters")
+    child.send("some half typed line")
+    child.expect("half typed line")
+    child.sendintr()
+    child.sendline("4")
+    child.expect("tuneup › 4 Analyze")
+    child.expect("Type 1-")  # the whole step screen is out; the prompt is next
+    time.sleep(0.5)  # let prompt_toolkit take the terminal before Ctrl-D
+    child.sendeof()
+    child.expect("Bye")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert (tuneup_home / "history").exists()
