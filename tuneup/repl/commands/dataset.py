@@ -9,51 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from tuneup.repl.clickargs import guarded, parse
 from tuneup.repl.registry import Session, command
-
-
-def _params(session: Session, name: str, args: str) -> dict[str, Any] | None:
-    """Parse ``args`` with the subcommand's click options; None after printing a problem."""
-    import shlex
-
-    import click
-
-    from tuneup.cli import main
-
-    cmd = main.commands[name]
-    try:
-        words = shlex.split(args)
-    except ValueError as exc:
-        session.console.print(f"{name}: {exc}", markup=False)
-        return None
-    if not words or any(w in ("-h", "--help") for w in words):
-        with click.Context(cmd, info_name=name) as ctx:
-            session.console.print(cmd.get_help(ctx), markup=False, highlight=False)
-        return None
-    try:
-        ctx = cmd.make_context(name, words)
-    except click.exceptions.Exit:
-        return None
-    except click.ClickException as exc:
-        session.console.print(
-            f"{name}: {exc.format_message()}  (try `{name} --help`)", markup=False
-        )
-        return None
-    return dict(ctx.params)
-
-
-def _guard(session: Session, action: Any) -> None:
-    """Every error becomes one line and the tutor goes on."""
-    from rich.markup import escape
-
-    from tuneup.errors import describe
-
-    try:
-        action()
-    except KeyboardInterrupt:
-        session.console.print("Stopped.")
-    except Exception as exc:
-        session.console.print(f"[red]{escape(describe(exc))}[/red]")
 
 
 def _model(session: Session, model: str | None) -> str:
@@ -80,7 +37,7 @@ def _report(session: Session, p: dict[str, Any], **kw: Any) -> Any:
     completes_paths=True,
 )
 def validate(session: Session, args: str) -> None:
-    p = _params(session, "validate", args)
+    p = parse(session, "validate", args, help_if_empty=True)
     if p is None:
         return
 
@@ -95,7 +52,7 @@ def validate(session: Session, args: str) -> None:
 
         render_report(session.console, report, session.glyphs, name=p["file"])
 
-    _guard(session, run)
+    guarded(session, run)
 
 
 @command(
@@ -106,7 +63,7 @@ def validate(session: Session, args: str) -> None:
     completes_paths=True,
 )
 def tokens(session: Session, args: str) -> None:
-    p = _params(session, "tokens", args)
+    p = parse(session, "tokens", args, help_if_empty=True)
     if p is None:
         return
 
@@ -115,7 +72,7 @@ def tokens(session: Session, args: str) -> None:
 
         render_tokens(session.console, _report(session, p), session.glyphs)
 
-    _guard(session, run)
+    guarded(session, run)
 
 
 @command(
@@ -126,7 +83,7 @@ def tokens(session: Session, args: str) -> None:
     completes_paths=True,
 )
 def estimate(session: Session, args: str) -> None:
-    p = _params(session, "estimate", args)
+    p = parse(session, "estimate", args, help_if_empty=True)
     if p is None:
         return
 
@@ -136,7 +93,7 @@ def estimate(session: Session, args: str) -> None:
         report = _report(session, p, epochs=p.get("epochs"))
         session.console.print(summary_table(report, session.glyphs, title=p["file"]))
 
-    _guard(session, run)
+    guarded(session, run)
 
 
 @command(
@@ -147,7 +104,7 @@ def estimate(session: Session, args: str) -> None:
     completes_paths=True,
 )
 def split(session: Session, args: str) -> None:
-    p = _params(session, "split", args)
+    p = parse(session, "split", args, help_if_empty=True)
     if p is None:
         return
 
@@ -171,4 +128,4 @@ def split(session: Session, args: str) -> None:
         )
         render_split(session.console, result, session.glyphs)
 
-    _guard(session, run)
+    guarded(session, run)

@@ -11,6 +11,7 @@ from typing import Any
 
 from rich.text import Text
 
+from tuneup.repl.clickargs import guarded, parse
 from tuneup.repl.registry import Session, command
 
 STEP6_ADVICE = (
@@ -22,50 +23,10 @@ STEP6_ADVICE = (
 )
 
 
-def _params(session: Session, name: str, args: str) -> dict[str, Any] | None:
-    """Parse ``args`` with the subcommand's click options; None after printing a problem."""
-    import shlex
-
-    import click
-
-    from tuneup.cli import main
-
-    cmd = main.commands[name]
-    try:
-        words = shlex.split(args)
-    except ValueError as exc:
-        session.console.print(Text(f"{name}: {exc}"))
-        return None
-    if any(w in ("-h", "--help") for w in words):
-        with click.Context(cmd, info_name=name) as ctx:
-            session.console.print(cmd.get_help(ctx), markup=False, highlight=False)
-        return None
-    try:
-        ctx = cmd.make_context(name, words)
-    except click.exceptions.Exit:
-        return None
-    except click.ClickException as exc:
-        session.console.print(Text(f"{name}: {exc.format_message()}  (try `{name} --help`)"))
-        return None
-    return dict(ctx.params)
-
-
 def _live(session: Session) -> Any:
     from tuneup.render.live_flows import Live
 
     return Live(session.settings, session.console, session.glyphs)
-
-
-def _run(session: Session, action: Callable[[], object]) -> None:
-    """Run a flow; every error becomes one line and the tutor goes on."""
-    from tuneup.errors import describe
-
-    try:
-        action()
-    except KeyboardInterrupt:
-        session.console.print("Stopped.")
-    except Exception as exc:
-        session.console.print(Text(describe(exc), style="red"))
 
 
 def _confirm(session: Session) -> Callable[[str], bool]:
@@ -80,12 +41,12 @@ def _confirm(session: Session) -> Callable[[str], bool]:
     completes_paths=True,
 )
 def upload_cmd(session: Session, args: str) -> None:
-    p = _params(session, "upload", args)
+    p = parse(session, "upload", args)
     if p is None:
         return
     from tuneup.render import live_flows
 
-    _run(session, lambda: live_flows.upload(_live(session), p["file"]))
+    guarded(session, lambda: live_flows.upload(_live(session), p["file"]))
 
 
 @command(
@@ -96,7 +57,7 @@ def upload_cmd(session: Session, args: str) -> None:
     completes_paths=True,
 )
 def train_cmd(session: Session, args: str) -> None:
-    p = _params(session, "train", args)
+    p = parse(session, "train", args)
     if p is None:
         return
     from tuneup.live.train import TrainSpec
@@ -117,7 +78,7 @@ def train_cmd(session: Session, args: str) -> None:
     )
     if session.current_step == 6:
         session.console.print(Text(STEP6_ADVICE, style="dim"))
-    _run(session, lambda: live_flows.train(live, spec, confirm=_confirm(session), yes=p["yes"]))
+    guarded(session, lambda: live_flows.train(live, spec, confirm=_confirm(session), yes=p["yes"]))
 
 
 @command(
@@ -127,7 +88,7 @@ def train_cmd(session: Session, args: str) -> None:
     steps=(2, 6),
 )
 def watch_cmd(session: Session, args: str) -> None:
-    p = _params(session, "watch", args)
+    p = parse(session, "watch", args)
     if p is None:
         return
     from tuneup.render import live_flows
@@ -137,27 +98,27 @@ def watch_cmd(session: Session, args: str) -> None:
         with contextlib.suppress(KeyboardInterrupt):
             live_flows.watch(_live(session), p["job"])
 
-    _run(session, go)
+    guarded(session, go)
 
 
 @command("jobs", "List your fine-tuning jobs", usage="jobs", steps=(2, 6))
 def jobs_cmd(session: Session, args: str) -> None:
-    p = _params(session, "jobs", args)
+    p = parse(session, "jobs", args)
     if p is None:
         return
     from tuneup.render import live_flows
 
-    _run(session, lambda: live_flows.jobs(_live(session)))
+    guarded(session, lambda: live_flows.jobs(_live(session)))
 
 
 def _job_action(verb: str) -> Callable[[Session, str], None]:
     def handler(session: Session, args: str) -> None:
-        p = _params(session, verb, args)
+        p = parse(session, verb, args)
         if p is None:
             return
         from tuneup.render import live_flows
 
-        _run(
+        guarded(
             session,
             lambda: live_flows.job_action(
                 _live(session), verb, p["job"], confirm=_confirm(session)
@@ -181,7 +142,7 @@ command("resume", "Resume a paused job", usage="resume [JOB]")(_job_action("resu
     steps=(3,),
 )
 def chat_cmd(session: Session, args: str) -> None:
-    p = _params(session, "chat", args)
+    p = parse(session, "chat", args)
     if p is None:
         return
     from tuneup.render import live_flows
@@ -197,7 +158,7 @@ def chat_cmd(session: Session, args: str) -> None:
                 )
         live_flows.chat(live, model, session.read_line, system=p["system"])
 
-    _run(session, go)
+    guarded(session, go)
 
 
 @command(
@@ -207,12 +168,12 @@ def chat_cmd(session: Session, args: str) -> None:
     steps=(4,),
 )
 def metrics_cmd(session: Session, args: str) -> None:
-    p = _params(session, "metrics", args)
+    p = parse(session, "metrics", args)
     if p is None:
         return
     from tuneup.render import live_flows
 
-    _run(session, lambda: live_flows.metrics(_live(session), p["job"], png=p["png"]))
+    guarded(session, lambda: live_flows.metrics(_live(session), p["job"], png=p["png"]))
 
 
 @command(
@@ -223,12 +184,12 @@ def metrics_cmd(session: Session, args: str) -> None:
     completes_paths=True,
 )
 def compare_cmd(session: Session, args: str) -> None:
-    p = _params(session, "compare", args)
+    p = parse(session, "compare", args)
     if p is None:
         return
     from tuneup.render import live_flows
 
-    _run(
+    guarded(
         session,
         lambda: live_flows.compare(
             _live(session), p["test_file"], base=p["base"], tuned=p["tuned"], n=p["n"]
@@ -238,19 +199,19 @@ def compare_cmd(session: Session, args: str) -> None:
 
 @command("models", "List the models the provider serves", usage="models", steps=(3,))
 def models_cmd(session: Session, args: str) -> None:
-    p = _params(session, "models", args)
+    p = parse(session, "models", args)
     if p is None:
         return
     from tuneup.render import live_flows
 
-    _run(session, lambda: live_flows.models(_live(session)))
+    guarded(session, lambda: live_flows.models(_live(session)))
 
 
 @command("doctor", "Check the setup for live actions (keys, endpoint, lab)", usage="doctor")
 def doctor_cmd(session: Session, args: str) -> None:
-    p = _params(session, "doctor", args)
+    p = parse(session, "doctor", args)
     if p is None:
         return
     from tuneup.render import live_flows
 
-    _run(session, lambda: None if live_flows.doctor(_live(session)) else None)
+    guarded(session, lambda: None if live_flows.doctor(_live(session)) else None)
