@@ -20,14 +20,14 @@ class Loaded:
     warning: str | None = None
 
 
-def write_text_atomic(path: Path, text: str, *, mode: int = 0o600) -> None:
-    """Write ``text`` to ``path`` so that readers see the old or the new file, never half."""
+def write_bytes_atomic(path: Path, data: bytes, *, mode: int = 0o600) -> None:
+    """Write ``data`` to ``path`` so that readers see the old or the new file, never half."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         os.fchmod(fd, mode)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
@@ -35,6 +35,10 @@ def write_text_atomic(path: Path, text: str, *, mode: int = 0o600) -> None:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
         raise
+
+
+def write_text_atomic(path: Path, text: str, *, mode: int = 0o600) -> None:
+    write_bytes_atomic(path, text.encode("utf-8"), mode=mode)
 
 
 def write_json(path: Path, data: Any) -> None:

@@ -18,15 +18,13 @@ import contextlib
 import fcntl
 import hashlib
 import json
-import os
 import secrets as _random
-import tempfile
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from tuneup.statefile import load_json, write_json
+from tuneup.statefile import load_json, write_bytes_atomic, write_json
 
 _thread_lock = threading.RLock()
 
@@ -40,21 +38,6 @@ def derived_id(prefix: str, *parts: str, n: int = 24) -> str:
     """A stable id derived from ``parts`` (same inputs, same id, in every process)."""
     digest = hashlib.sha256("\x00".join(parts).encode()).hexdigest()
     return prefix + digest[:n]
-
-
-def _write_bytes_atomic(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 class Store:
@@ -92,7 +75,7 @@ class Store:
         return self.root / "files" / f"{_safe(file_id)}.data"
 
     def put_file(self, obj: dict[str, Any], content: bytes) -> None:
-        _write_bytes_atomic(self.file_path(obj["id"]), content)
+        write_bytes_atomic(self.file_path(obj["id"]), content)
         write_json(self.root / "files" / f"{_safe(obj['id'])}.json", obj)
 
     def get_file(self, file_id: str) -> dict[str, Any] | None:
