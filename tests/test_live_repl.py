@@ -45,6 +45,11 @@ def test_learner_does_the_whole_lifecycle_in_the_tutor() -> None:
     assert m, out
     model = m.group(1)
     assert f"Your newest fine-tuned model: {model}" in out
+    # the step 3 screen itself offers it, before `chat` is typed
+    step3 = out.index("tuneup › 3 Use")
+    assert out.index(f"Your newest fine-tuned model: {model}. Type `chat`", step3) < out.index(
+        "tuneup› chat", step3
+    )
     assert f"Chatting with {model}" in out
     assert "Results file" in out and "Checkpoints" in out
     assert "Match score" in out

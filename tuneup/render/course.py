@@ -98,7 +98,11 @@ def menu(course: Course, progress: Progress, glyphs: Glyphs) -> RenderableType:
 
 
 def step(
-    lesson: Lesson, progress: Progress, commands: Iterable[Command], glyphs: Glyphs
+    lesson: Lesson,
+    progress: Progress,
+    commands: Iterable[Command],
+    glyphs: Glyphs,
+    hint: str | None = None,
 ) -> RenderableType:
     sp = progress.steps.get(lesson.step)
     seen = sp.topics_seen if sp else set()
@@ -119,6 +123,8 @@ def step(
     parts += [table, Text("")]
     parts.append(Text("Try it", style="bold"))
     parts.append(markdown(lesson.try_it.text, glyphs))
+    if hint:
+        parts.append(Text(_t(hint, glyphs), style="cyan"))
     names = [c.name for c in commands]
     if names:
         parts.append(footer("Actions on this step: " + ", ".join(names), glyphs))

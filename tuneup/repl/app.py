@@ -295,11 +295,22 @@ class Tutor:
             self.render(view.menu(self.course, self.progress, g))
         elif isinstance(s, screens.Step):
             lesson = self.course.lesson(s.step)
-            self.render(view.step(lesson, self.progress, registry.for_step(s.step), g))
+            commands = registry.for_step(s.step)
+            self.render(view.step(lesson, self.progress, commands, g, self.step_hint(s.step)))
         elif isinstance(s, screens.Topic):
             self.render(view.topic(self.course.lesson(s.step), s.topic, g))
         else:
             self.render(view.question(self.course.lesson(s.step), s.question, g))
+
+    def step_hint(self, step: int) -> str | None:
+        """What the learner already has for this step (their newest model on step 3), from
+        the saved records only: no network."""
+        from tuneup.live.records import step_hint
+
+        try:
+            return step_hint(self.settings, step)
+        except TuneupError:
+            return None
 
     def render(self, renderable: RenderableType) -> None:
         self.console.print(renderable)
