@@ -29,6 +29,12 @@ class TuneupGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("Interrupted.", err=True)
             ctx.exit(130)
+        except BrokenPipeError:
+            # The reader went away (`tuneup validate f | head`): stop quietly, like cat does.
+            import os
+
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(141)
         except Exception as exc:  # the one place errors become a user's line
             click.echo(f"tuneup: {describe(exc)}", err=True)
             ctx.exit(exit_code_for(exc))
