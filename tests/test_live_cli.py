@@ -131,7 +131,7 @@ def test_paid_provider_asks_and_no_creates_nothing(tmp_path: Path) -> None:
         doc = run_tuneup("doctor", env=env)
         for proc in (no, eof, yes, scripted, doc):
             assert FAKE_KEY not in proc.stdout + proc.stderr
-        assert "sk-…cdef" in doc.stdout  # masked
+        assert "sk-...cdef" in doc.stdout  # masked
         assert doc.returncode == 0, doc.stdout
         # the doctor's probe created nothing
         assert len(client.fine_tuning.jobs.list().data) == jobs_before + 2

@@ -17,13 +17,13 @@ def register(secret: str | None) -> None:
 
 
 def mask(secret: str | None) -> str:
-    """Show a key the way a user can recognise but not reuse: ``sk-…wxyz``."""
+    """Show a key the way a user can recognise but not reuse: ``sk-...wxyz`` (ASCII)."""
     if not secret:
         return "(not set)"
     if len(secret) <= 8:
-        return "…" + "*" * 4
+        return "****"
     prefix = secret[:3] if secret.startswith("sk-") else ""
-    return f"{prefix}…{secret[-4:]}"
+    return f"{prefix}...{secret[-4:]}"
 
 
 def redact(text: str) -> str:
