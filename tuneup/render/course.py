@@ -117,9 +117,11 @@ def step(
     table.add_column()
     for i, topic in enumerate(lesson.topics, start=1):
         mark = f" {glyphs.check}" if topic.id in seen else ""
-        table.add_row(f"{i}.", _t(topic.title, glyphs) + mark)
+        table.add_row(f"{i}.", Text(_t(topic.title, glyphs) + mark))
     check_label = f"Knowledge check ({len(lesson.check)} questions)"
-    table.add_row(f"{len(lesson.topics) + 1}.", check_label + _score(progress, lesson.step, glyphs))
+    table.add_row(
+        f"{len(lesson.topics) + 1}.", Text(check_label + _score(progress, lesson.step, glyphs))
+    )
     parts += [table, Text("")]
     parts.append(Text("Try it", style="bold"))
     parts.append(markdown(lesson.try_it.text, glyphs))
@@ -213,10 +215,10 @@ def help_screen(commands: Iterable[Command], glyphs: Glyphs) -> RenderableType:
     table.add_column("Type")
     table.add_column("To")
     for word, what in NAV_HELP:
-        table.add_row(word, what)
+        table.add_row(Text(word), Text(what))
     for cmd in commands:
         steps = f" (step {', '.join(map(str, cmd.steps))})" if cmd.steps else ""
-        table.add_row(_t(cmd.usage, glyphs), _t(cmd.summary, glyphs) + steps)
+        table.add_row(Text(_t(cmd.usage, glyphs)), Text(_t(cmd.summary, glyphs) + steps))
     return Group(
         table,
         footer(
