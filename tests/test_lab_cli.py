@@ -47,7 +47,7 @@ def test_lab_serves_until_ctrl_c(tmp_path: Path) -> None:
     url = child.match.group(1)
     child.expect("Ctrl-C")
     banner = log.getvalue()
-    assert key not in banner and "sk-…mnop" in banner
+    assert key not in banner and "sk-...mnop" in banner
     c = client(url, key=key)
     f = upload(c, "marv.jsonl")
     job = wait(c, c.fine_tuning.jobs.create(model=MODEL, training_file=f.id).id)

@@ -29,11 +29,12 @@ def parse(
         session.console.print(Text(f"{name}: {exc}"))
         return None
     if (help_if_empty and not words) or any(w in ("-h", "--help") for w in words):
-        with click.Context(cmd, info_name=name) as ctx:
+        with click.Context(cmd, info_name=name, **main.context_settings) as ctx:
             session.console.print(cmd.get_help(ctx), markup=False, highlight=False)
         return None
     try:
-        ctx = cmd.make_context(name, words)
+        # The same help options as `tuneup NAME` has (click caches them per command).
+        ctx = cmd.make_context(name, words, **main.context_settings)
     except click.exceptions.Exit:
         return None
     except click.ClickException as exc:

@@ -27,8 +27,14 @@ def _cli_sections() -> list[str]:
     out: list[str] = []
 
     def walk(cmd: click.Command, path: list[str], parent: click.Context | None) -> None:
+        settings = {} if parent else dict(main.context_settings)  # -h as well as --help
         ctx = click.Context(
-            cmd, info_name=path[-1], parent=parent, terminal_width=80, max_content_width=80
+            cmd,
+            info_name=path[-1],
+            parent=parent,
+            terminal_width=80,
+            max_content_width=80,
+            **settings,
         )
         out.append(f"### `{' '.join(path)}`\n\n```text\n{cmd.get_help(ctx).rstrip()}\n```\n")
         if isinstance(cmd, click.Group):
