@@ -105,12 +105,9 @@ def resolve_hyperparameters(n: int, hp: dict[str, Any], method: str) -> dict[str
     n = max(1, n)
     epochs = hp.get("n_epochs", "auto")
     if epochs in (None, "auto"):
-        if n * 3 < 100:
-            epochs = min(25, 100 // n)
-        elif n * 3 > 25_000:
-            epochs = max(1, 25_000 // n)
-        else:
-            epochs = 3
+        from tuneup.dataset.cost import default_epochs
+
+        epochs = default_epochs(n)  # the same rule the cost estimate uses
     batch = hp.get("batch_size", "auto")
     if batch in (None, "auto"):
         batch = max(1, min(256, n // 50))
