@@ -1,3 +1,3 @@
 """Importing this package registers every REPL command (one module per feature)."""
 
-from tuneup.repl.commands import ask, dataset, live, navigation  # noqa: F401
+from tuneup.repl.commands import ask, dataset, live  # noqa: F401

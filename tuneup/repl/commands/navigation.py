@@ -1,1 +1,0 @@
-"""REPL commands for the navigation feature."""
