@@ -63,7 +63,7 @@ def render() -> str:
     lines += [f"| `{k}` | {v} |" for k, v in _RESERVED]
     lines += [
         "",
-        "Commands (type them at the prompt; `?` lists the ones for the current screen):",
+        "Commands (type them at the prompt; `?` lists them all; each step screen names its own):",
         "",
     ]
     lines += ["| command | steps | what it does |", "|---|---|---|"]
