@@ -16,7 +16,7 @@ _RESERVED = [
     ("m, menu", "back to the six-step menu"),
     ("b, back", "one screen back"),
     ("n, next", "next topic"),
-    ("?, help", "the commands valid here"),
+    ("?, help", "every command, and the navigation words"),
     ("q, quit, exit, Ctrl-D", "leave (progress is saved)"),
 ]
 
