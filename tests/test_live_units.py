@@ -128,3 +128,15 @@ def test_step_hints_come_from_the_records(tuneup_home: Path) -> None:
     job.status, job.fine_tuned_model = "succeeded", "ft:m:lab::x"
     rec.update_job(job)
     assert "Your newest fine-tuned model: ft:m:lab::x" in (step_hint(settings, 3) or "")
+
+
+def test_damaged_record_values_do_not_stop_tuneup(tuneup_home) -> None:
+    import json
+
+    from tuneup.config import load_settings
+    from tuneup.live.records import Records
+
+    bad = {"lab": {"files": [{"id": "file-1", "bytes": "lots"}], "jobs": []}}
+    (tuneup_home / "live.json").write_text(json.dumps(bad))
+    rec = Records(load_settings())
+    assert rec.current.files == [] and rec.warning and "unreadable records" in rec.warning

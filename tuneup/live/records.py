@@ -87,7 +87,11 @@ class Records:
         self.warning = loaded.warning
         self._all = loaded.data if isinstance(loaded.data, dict) else {}
         raw = self._all.get(self.place)
-        self.current = _parse_place(raw if isinstance(raw, dict) else {})
+        try:
+            self.current = _parse_place(raw if isinstance(raw, dict) else {})
+        except (TypeError, ValueError):  # a hand-edited or damaged record: start this place afresh
+            self.current = PlaceRecords()
+            self.warning = f"warning: {self.path} has unreadable records for {self.place}; ignored."
 
     def _save(self) -> None:
         # Re-read first so two tuneup processes do not drop each other's records.
