@@ -87,3 +87,22 @@ def test_ctrl_c_cancels_the_line_and_ctrl_d_quits(tuneup_home: Path) -> None:
     child.close()
     assert child.exitstatus == 0
     assert (tuneup_home / "history").exists()
+
+
+def test_tab_completes_commands_and_shipped_example_paths(
+    tuneup_home: Path, tmp_path: Path
+) -> None:
+    child = _spawn(tuneup_home)
+    child.expect("Adjust hyperparameters")
+    child.send("1\r")
+    child.expect("tuneup › 1 Prepare")
+    child.send("vali\t")
+    child.expect("validate")
+    child.send(" examples/marv-bro\t")
+    child.expect("marv-broken.jsonl")
+    child.send("\r")
+    child.expect("invalid_json")
+    child.sendline("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0

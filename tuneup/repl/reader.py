@@ -6,6 +6,8 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
+from prompt_toolkit.completion import Completer
+
 if TYPE_CHECKING:
     from prompt_toolkit.completion import CompleteEvent, Completion
     from prompt_toolkit.document import Document
@@ -38,7 +40,7 @@ class PipeReader:
         return line
 
 
-class TutorCompleter:
+class TutorCompleter(Completer):
     """Completes command words, the current screen's numbers, and paths after commands
     registered with ``completes_paths``."""
 
@@ -49,7 +51,12 @@ class TutorCompleter:
 
         self._words = words
         self._path_commands = path_commands
-        self._paths = PathCompleter(expanduser=True)
+        from tuneup.home import package_content_dir
+
+        # Paths complete here and in the shipped pack (`examples/...` works anywhere).
+        self._paths = PathCompleter(
+            expanduser=True, get_paths=lambda: [".", str(package_content_dir())]
+        )
 
     def get_completions(self, document: Document, event: CompleteEvent) -> Iterable[Completion]:
         from prompt_toolkit.completion import Completion
