@@ -81,7 +81,8 @@ def lab_command(
     if ":" in shown_host:
         shown_host = f"[{shown_host}]"
     url = f"http://{shown_host}:{actual}/v1"
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+    # No lifespan: the app has no start-up hooks, and uvicorn exits 1 if Ctrl-C lands in one.
+    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
     server = uvicorn.Server(config)
     try:
         # Everything from the first line printed on sits inside the try: a Ctrl-C that
