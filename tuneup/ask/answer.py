@@ -10,7 +10,7 @@ offline; a failure also sets ``notice`` to the one line :func:`tuneup.errors.des
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from tuneup.config import Settings
 
 STYLES = ("simpler", "deeper", "example")
+READ_TIMEOUT = 60.0  # seconds between streamed pieces; connecting uses settings.connect_timeout
 NOT_COVERED = (
     "That is not covered in the guide: tuneup's guide is about fine-tuning chat models. "
     "Ask about data, training, cost, evaluation or hyperparameters, or type m for the menu."
@@ -56,7 +57,7 @@ class Source:
 
 @dataclass
 class Answer:
-    text: str
+    answer: str
     mode: str  # "llm" | "offline"
     sources: list[Source] = field(default_factory=list)
     notice: str | None = None
@@ -64,7 +65,7 @@ class Answer:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "answer": self.text,
+            "answer": self.answer,
             "mode": self.mode,
             "sources": [
                 {"id": s.id, "title": s.title, "score": round(s.score, 3)} for s in self.sources
@@ -77,12 +78,59 @@ def guide_index(directory: Path | None = None) -> GuideIndex:
     return GuideIndex.from_dir(directory or package_content_dir() / "guide")
 
 
-_NUMBERED = re.compile(r"^(\s*)\d+[.)]\s+", re.MULTILINE)
+_NUMBERED = re.compile(r"^([ \t]*)\d{1,3}[.)][ \t]")
+_UNDECIDED = re.compile(r"[ \t]*(\d{1,3}([.)])?)?|[ \t]*`{0,2}")
+
+
+class BulletFilter:
+    """Numbers belong to the menu: rewrites list items ``1. x`` / ``2) x`` as ``- x``.
+
+    Works on streamed text: :meth:`feed` returns what can be shown now, holding back only
+    the start of a line until it is known whether it opens a numbered item. Lines inside
+    fenced code blocks are left alone.
+    """
+
+    def __init__(self) -> None:
+        self._line = ""  # start of the current line, not shown yet
+        self._decided = False  # the current line's start has been shown
+        self._in_code = False
+
+    def feed(self, piece: str) -> str:
+        out: list[str] = []
+        for part in re.split(r"(\n)", piece):
+            if part == "\n":
+                out.append(self._decide(final=True) + "\n")
+                self._line, self._decided = "", False
+            elif part:
+                if self._decided:
+                    out.append(part)
+                else:
+                    self._line += part
+                    out.append(self._decide(final=False))
+        return "".join(out)
+
+    def flush(self) -> str:
+        return self._decide(final=True)
+
+    def _decide(self, *, final: bool) -> str:
+        if self._decided:
+            return ""
+        line = self._line
+        if not final and _UNDECIDED.fullmatch(line):
+            return ""  # could still become "12. " or "```"
+        self._decided = True
+        if line.lstrip().startswith("```"):
+            self._in_code = not self._in_code
+            return line
+        if not self._in_code and (m := _NUMBERED.match(line)):
+            return f"{m.group(1)}- {line[m.end() :]}"
+        return line
 
 
 def no_numbered_lists(text: str) -> str:
-    """Numbers belong to the menu: turn a numbered list into bullets."""
-    return _NUMBERED.sub(lambda m: f"{m.group(1)}- ", text)
+    """Numbers belong to the menu: turn numbered list items into bullets (not in code)."""
+    f = BulletFilter()
+    return f.feed(text) + f.flush()
 
 
 def _first_paragraphs(body: str, words: int) -> str:
@@ -143,13 +191,19 @@ def retrieve(
 
 def answer(
     question: str,
-    settings: Settings,
     *,
+    settings: Settings,
+    topic: Sequence[str] | None = None,
     style: str | None = None,
-    topic_guide: tuple[str, ...] = (),
     on_text: Callable[[str], None] | None = None,
 ) -> Answer:
-    """Answer ``question`` from the guide. ``style`` is a follow-up: simpler/deeper/example."""
+    """Answer ``question`` from the guide.
+
+    ``topic`` is the guide section ids of the topic on screen (a follow-up on it puts them
+    first); ``style`` shapes the answer: simpler, deeper or example. In model mode each
+    streamed piece goes to ``on_text`` (numbered list items already turned into bullets).
+    """
+    topic_guide = tuple(topic or ())
     retrieval, sections = retrieve(question, topic_guide=topic_guide)
     covered = retrieval.relevant or bool(topic_guide)
     use_model = settings.provider in ("openai", "azure")
@@ -166,7 +220,7 @@ def answer(
     if use_model:
         try:
             text = _stream_from_model(question, sections[:3], settings, style, on_text)
-            return Answer(no_numbered_lists(text), "llm", sources)
+            return Answer(text, "llm", sources)
         except KeyboardInterrupt:
             raise
         except Exception as exc:
@@ -186,20 +240,25 @@ def _stream_from_model(
 ) -> str:
     from tuneup.client import build_client
 
-    client = build_client(settings, max_retries=0, timeout=60.0)
+    client = build_client(settings, max_retries=0, timeout=READ_TIMEOUT)
     system = SYSTEM_PROMPT.format(style=STYLE_HINTS.get(style, ""), context=_context(sections))
-    stream = client.chat.completions.create(
+    bullets = BulletFilter()
+    pieces: list[str] = []
+
+    def emit(text: str) -> None:
+        if text:
+            pieces.append(text)
+            if on_text is not None:
+                on_text(text)
+
+    # Closing the stream on the way out (Ctrl-C included) drops the HTTP connection.
+    with client.chat.completions.create(
         model=settings.explain_model,
         messages=[{"role": "system", "content": system}, {"role": "user", "content": question}],
         stream=True,
-    )
-    pieces: list[str] = []
-    for chunk in stream:
-        if not chunk.choices:
-            continue
-        delta = chunk.choices[0].delta.content or ""
-        if delta:
-            pieces.append(delta)
-            if on_text is not None:
-                on_text(delta)
+    ) as stream:
+        for chunk in stream:
+            if chunk.choices and (delta := chunk.choices[0].delta.content):
+                emit(bullets.feed(delta))
+    emit(bullets.flush())
     return "".join(pieces)

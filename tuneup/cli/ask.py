@@ -39,7 +39,7 @@ def ask_command(
     settings = settings_from(ctx)
     text = " ".join(question)
     if as_json:
-        result = answer(text, settings, style=style)
+        result = answer(text, settings=settings, style=style)
         if result.notice:
             click.echo(result.notice, err=True)
         click.echo(json.dumps(result.as_dict(), indent=2, ensure_ascii=False))
@@ -52,7 +52,7 @@ def ask_command(
         streamed.append(piece)
         console.print(piece, end="", markup=False, highlight=False, soft_wrap=True)
 
-    result = answer(text, settings, style=style, on_text=show)
+    result = answer(text, settings=settings, style=style, on_text=show)
     if streamed:
         console.print()
     render_answer(console, result, Glyphs(plain), streamed=bool(streamed) and result.mode == "llm")
@@ -80,8 +80,13 @@ def config_command(ctx: click.Context, show_path: bool, init: bool, as_json: boo
     if as_json:
         click.echo(json.dumps(shown, indent=2))
         return
+    azure = settings.provider == "azure"
+    origin_of = {  # displayed name -> the setting it shows
+        "endpoint": "azure_endpoint" if azure else "base_url",
+        "api_key": "azure_api_key" if azure else "api_key",
+    }
     width = max(map(len, shown))
     for key, value in shown.items():
-        origin = settings.sources.get(key)
+        origin = settings.sources.get(origin_of.get(key, key))
         suffix = f"  (from {origin})" if origin else ""
         click.echo(f"{key.ljust(width)}  {value}{suffix}")

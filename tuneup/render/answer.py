@@ -27,7 +27,7 @@ def render_answer(
     if not streamed:
         if answer.mode == "offline" and answer.covered:
             console.print(Text(OFFLINE_LABEL, style="dim"))
-        console.print(markdown(answer.text, glyphs))
+        console.print(markdown(answer.answer, glyphs))
     if answer.sources:
         refs = ", ".join(f"[§{s.id}] {s.title}" for s in answer.sources)
         line = f"Sources: {refs}"

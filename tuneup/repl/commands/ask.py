@@ -35,7 +35,7 @@ def _run(
         session.console.print(piece, end="", markup=False, highlight=False, soft_wrap=True)
 
     try:
-        result = answer(question, settings, style=style, topic_guide=topic_guide, on_text=show)
+        result = answer(question, settings=settings, topic=topic_guide, style=style, on_text=show)
     except KeyboardInterrupt:
         session.console.print("\n(stopped)")
         return
@@ -65,8 +65,9 @@ def _follow_up(style: str) -> Any:
         step, topic = session.current_step, session.current_topic
         if step is not None and topic is not None:
             course = getattr(session, "course", None) or load_course(package_content_dir())
-            t = next(t for t in course.lesson(step).topics if t.id == topic)
-            guide, subject = t.guide, t.title
+            t = next((t for t in course.lesson(step).topics if t.id == topic), None)
+            if t is not None:
+                guide, subject = tuple(t.guide), t.title
         if not subject:
             session.console.print(f"Open a topic or ask a question first, then type {style}.")
             return
