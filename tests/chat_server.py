@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import time
 from collections.abc import AsyncIterator
@@ -20,6 +21,7 @@ class ChatServerState:
     reply: str = "Start with about 50 good examples [§example-count].\n1. write them\n2. train"
     status: int = 200
     code: str | None = None
+    chunk_delay: float = 0.0  # seconds between streamed pieces (a slow model)
     requests: list[dict[str, Any]] = field(default_factory=list)
     auth: list[str] = field(default_factory=list)
 
@@ -55,6 +57,8 @@ def create_chat_app(state: ChatServerState) -> Starlette:
                 }
                 chunk = {**base, "object": "chat.completion.chunk", "choices": [delta]}
                 yield f"data: {json.dumps(chunk)}\n\n"
+                if state.chunk_delay:
+                    await asyncio.sleep(state.chunk_delay)
             yield "data: [DONE]\n\n"
 
         return StreamingResponse(events(), media_type="text/event-stream")

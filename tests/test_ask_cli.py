@@ -1,0 +1,173 @@
+"""`tuneup ask`, `tuneup config`, and ask inside the tutor (piped and in a pty), with a
+model reached through the real SDK over loopback and the key never shown."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pexpect
+import pytest
+from chat_server import ChatServerState, create_chat_app
+
+from tuneup.config import DEFAULT_CONFIG
+from tuneup.lab.serve import RunningServer, serve_in_thread
+
+SECRET = "sk-test-secret-1234567890"
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def chat() -> Iterator[tuple[ChatServerState, RunningServer]]:
+    state = ChatServerState()
+    with serve_in_thread(create_chat_app(state)) as server:
+        yield state, server
+
+
+def _env(server: RunningServer | None = None) -> dict[str, str]:
+    env = {"OPENAI_API_KEY": SECRET, "PYTHONUNBUFFERED": "1"}
+    if server is not None:
+        env["OPENAI_BASE_URL"] = server.base_url
+    return env
+
+
+def _tuneup(
+    *args: str, env: dict[str, str] | None = None, stdin: str = ""
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "tuneup", *args],
+        input=stdin,
+        text=True,
+        capture_output=True,
+        timeout=60,
+        env={**os.environ, **(env or {})},
+    )
+
+
+def test_ask_json_shape_and_the_key_never_shows(chat) -> None:
+    state, server = chat
+    proc = _tuneup("ask", "--json", "how much does training cost?", env=_env(server))
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    assert set(data) == {"answer", "mode", "sources"} and data["mode"] == "llm"
+    assert data["answer"] == state.reply.replace("1. ", "- ").replace("2. ", "- ")
+    assert data["sources"][0] == {
+        "id": "cost",
+        "title": data["sources"][0]["title"],
+        "score": data["sources"][0]["score"],
+    }
+    assert isinstance(data["sources"][0]["score"], float) and data["sources"][0]["title"]
+    assert SECRET not in proc.stdout + proc.stderr
+
+
+def test_ask_json_offline_without_configuration() -> None:
+    proc = _tuneup("ask", "--json", "what is a checkpoint")
+    data = json.loads(proc.stdout)
+    assert data["mode"] == "offline" and "[§checkpoints]" in data["answer"]
+    assert [s["id"] for s in data["sources"]][0] == "checkpoints"
+
+
+def test_ask_streams_with_citations_and_lists_sources(chat) -> None:
+    _, server = chat
+    proc = _tuneup("ask", "how", "many", "examples", "do", "I", "need?", env=_env(server))
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout
+    assert "Start with about 50 good examples [§example-count]." in out
+    assert "- write them" in out and "1. write" not in out
+    assert "Sources: [§example-count]" in out
+    assert "offline" not in out
+
+
+def test_api_failure_is_one_line_then_offline_and_no_key(chat) -> None:
+    state, server = chat
+    state.status = 401
+    proc = _tuneup("ask", "how much does training cost?", env=_env(server))
+    assert proc.returncode == 0
+    first = proc.stdout.splitlines()[0]
+    assert "API key was rejected (401)" in first
+    assert "offline: passages from tuneup's guide" in proc.stdout
+    assert "[§cost]" in proc.stdout and "Traceback" not in proc.stderr
+    assert SECRET not in proc.stdout + proc.stderr
+
+
+def test_config_masks_the_key_and_says_where_each_setting_came_from(chat, tuneup_home) -> None:
+    _, server = chat
+    (tuneup_home / "config.yaml").write_text("explain_model: qwen2.5:7b\n")
+    for args in (["config"], ["config", "--json"]):
+        proc = _tuneup(*args, env=_env(server))
+        assert proc.returncode == 0, proc.stderr
+        assert SECRET not in proc.stdout + proc.stderr
+        assert "sk-...7890" in proc.stdout
+    text = _tuneup("config", env=_env(server)).stdout
+    lines = {line.split()[0]: line for line in text.splitlines() if line.strip()}
+    assert "(from $OPENAI_API_KEY)" in lines["api_key"]
+    assert "(from $OPENAI_BASE_URL)" in lines["endpoint"]
+    assert "qwen2.5:7b" in lines["explain_model"] and "config.yaml)" in lines["explain_model"]
+
+
+def test_config_path_and_init_write_the_commented_default(tuneup_home) -> None:
+    path = Path(_tuneup("config", "--path").stdout.strip())
+    assert path.parent == tuneup_home and not path.exists()
+    proc = _tuneup("config", "--init")
+    assert proc.returncode == 0 and str(path) in proc.stdout
+    assert path.read_text() == DEFAULT_CONFIG
+    path.write_text("explain_model: mine\n")
+    _tuneup("config", "--init")
+    assert path.read_text() == "explain_model: mine\n"  # never overwritten
+
+
+def test_in_the_tutor_a_sentence_is_a_question_and_follow_ups_use_the_topic() -> None:
+    proc = _tuneup(
+        stdin="how many examples do I need?\nask what is a checkpoint\n4\n2\nsimpler\nq\n"
+    )
+    out = proc.stdout
+    assert proc.returncode == 0, proc.stderr
+    assert out.count("Offline mode: answers are passages") == 1  # said once per session
+    assert "[§example-count]" in out and "[§checkpoints]" in out
+    after = out.split("simpler")[-1]
+    assert "[§metrics]" in after
+
+
+def test_in_the_tutor_simpler_after_a_question_uses_that_question() -> None:
+    proc = _tuneup(stdin="what is a checkpoint\nsimpler\nq\n")
+    after = proc.stdout.split("simpler")[-1]
+    assert "[§checkpoints]" in after
+
+
+def test_ctrl_c_stops_the_stream_not_the_tutor(chat, tuneup_home) -> None:
+    state, server = chat
+    state.reply = "Checkpoints are saved at the end of each epoch [§checkpoints]. " * 40
+    state.chunk_delay = 0.05
+    env = {**os.environ, **_env(server), "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
+    env["NO_COLOR"] = "1"
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "tuneup"],
+        env=env,
+        cwd=str(REPO),
+        encoding="utf-8",
+        timeout=20,
+        dimensions=(40, 100),
+    )
+    try:
+        child.expect("Adjust hyperparameters")
+        child.sendline("what is a checkpoint")
+        child.expect("Answers come from gpt-4.1-mini")
+        child.expect("saved at the end")
+        child.sendintr()
+        child.expect("stopped")
+        state.chunk_delay = 0.0
+        state.reply = "A short one [§epochs]."
+        child.sendline("ask what is an epoch")
+        child.expect("A short one")
+        child.expect("Sources: ")
+        child.sendline("q")
+        child.expect(pexpect.EOF)
+    finally:
+        child.close()
+    assert child.exitstatus == 0
+    assert len(state.requests) == 2
