@@ -6,8 +6,6 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, Protocol
 
-from prompt_toolkit.completion import Completer
-
 if TYPE_CHECKING:
     from prompt_toolkit.completion import CompleteEvent, Completion
     from prompt_toolkit.document import Document
@@ -40,9 +38,10 @@ class PipeReader:
         return line
 
 
-class TutorCompleter(Completer):
+class TutorCompleter:
     """Completes command words, the current screen's numbers, and paths after commands
-    registered with ``completes_paths``."""
+    registered with ``completes_paths``. :class:`PromptReader` adapts it to prompt_toolkit,
+    so nothing of prompt_toolkit is imported before the menu shows."""
 
     def __init__(
         self, words: Callable[[], Iterable[str]], path_commands: Callable[[], set[str]]
@@ -82,17 +81,34 @@ class PromptReader:
     def __init__(
         self, history: Path, completer: Any, toolbar: Callable[[], str], **session_kwargs: Any
     ) -> None:
+        self._history = history
+        self._completer = completer
+        self._toolbar = toolbar
+        self._kwargs = session_kwargs
+        self._session: Any = None
+
+    def _make_session(self) -> Any:
+        """Built at the first prompt, after the menu is on screen (prompt_toolkit's import
+        is the slowest part of start-up)."""
         from prompt_toolkit import PromptSession
-        from prompt_toolkit.completion import DynamicCompleter
+        from prompt_toolkit.completion import Completer
         from prompt_toolkit.history import FileHistory
 
-        self._session: PromptSession[str] = PromptSession(
-            history=FileHistory(str(history)),
-            completer=DynamicCompleter(lambda: completer),
+        inner = self._completer
+
+        class Adapter(Completer):
+            def get_completions(self, document: Document, event: CompleteEvent) -> Any:
+                return inner.get_completions(document, event) if inner else iter(())
+
+        return PromptSession(
+            history=FileHistory(str(self._history)),
+            completer=Adapter(),
             complete_while_typing=False,
-            bottom_toolbar=toolbar,
-            **session_kwargs,
+            bottom_toolbar=self._toolbar,
+            **self._kwargs,
         )
 
     def read(self, prompt: str) -> str:
-        return self._session.prompt(prompt)
+        if self._session is None:
+            self._session = self._make_session()
+        return str(self._session.prompt(prompt))
