@@ -13,12 +13,12 @@ from pathlib import Path
 import pexpect
 import pytest
 from chat_server import ChatServerState, create_chat_app
+from live_helpers import spawn_tuneup
 
 from tuneup.config import DEFAULT_CONFIG
 from tuneup.lab.serve import RunningServer, serve_in_thread
 
 SECRET = "sk-test-secret-1234567890"
-REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture
@@ -144,15 +144,7 @@ def test_ctrl_c_stops_the_stream_not_the_tutor(chat, tuneup_home) -> None:
     state.chunk_delay = 0.05
     env = {**os.environ, **_env(server), "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1"}
     env["NO_COLOR"] = "1"
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "tuneup"],
-        env=env,
-        cwd=str(REPO),
-        encoding="utf-8",
-        timeout=20,
-        dimensions=(40, 100),
-    )
+    child = spawn_tuneup(env=env, timeout=20)
     try:
         child.expect("Adjust hyperparameters")
         child.sendline("what is a checkpoint")

@@ -3,10 +3,8 @@ the job; a later process picks the job up and sees it finish."""
 
 from __future__ import annotations
 
-import sys
-
 import pexpect
-from live_helpers import REPO, run_tuneup, tuneup_env
+from live_helpers import run_tuneup, spawn_tuneup, tuneup_env
 
 
 def test_ctrl_c_stops_watching_not_the_job() -> None:
@@ -16,15 +14,7 @@ def test_ctrl_c_stops_watching_not_the_job() -> None:
     assert tr.returncode == 0, tr.stderr
     job_id = tr.stdout.split("Started job ")[1].split()[0]
 
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "tuneup", "watch"],
-        env=env,
-        cwd=str(REPO),
-        encoding="utf-8",
-        timeout=30,
-        dimensions=(30, 100),
-    )
+    child = spawn_tuneup("watch", env=env, rows=30)
     try:
         child.expect("step \\d+ of \\d+")  # the live view with its progress bar
         child.sendintr()
@@ -43,15 +33,7 @@ def test_ctrl_c_stops_watching_not_the_job() -> None:
 def test_ctrl_c_in_the_tutor_stops_watching_and_the_tutor_goes_on() -> None:
     env = tuneup_env(TUNEUP_LAB_STEP_SECONDS="0.1")
     env.pop("NO_COLOR")
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "tuneup"],
-        env=env,
-        cwd=str(REPO),
-        encoding="utf-8",
-        timeout=30,
-        dimensions=(40, 100),
-    )
+    child = spawn_tuneup(env=env)
     try:
         child.expect("Adjust hyperparameters")
         child.sendline("s2")
