@@ -132,4 +132,3 @@ def test_a_facilitator_pack_runs_with_content(tmp_path: Path) -> None:
     )
     assert proc.returncode == 0
     assert "1️⃣ Our own data step" in proc.stdout
-

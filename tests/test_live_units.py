@@ -11,8 +11,8 @@ import pytest
 from tuneup.config import Settings
 from tuneup.errors import UsageError
 from tuneup.live.compare import f1_score, load_test_examples
+from tuneup.live.ledger import Ledger
 from tuneup.live.metrics import decode_results, parse_results
-from tuneup.live.records import Records
 from tuneup.live.train import TrainSpec, check_spec
 
 CSV = (
@@ -70,14 +70,14 @@ def test_test_examples_take_last_assistant_as_reference(tmp_path: Path) -> None:
 
 def test_records_survive_a_corrupt_state_file(tuneup_home: Path) -> None:
     (tuneup_home / "live.json").write_text("{not json")
-    rec = Records(Settings())
+    rec = Ledger(Settings())
     assert rec.warning and "live.json" in rec.warning
     rec.add_file("file-1", "marv.jsonl", purpose="fine-tune", size=10)
-    again = Records(Settings())
+    again = Ledger(Settings())
     assert again.warning is None
     assert [f.id for f in again.current.files] == ["file-1"]
     # records are per place: another provider sees nothing
-    other = Records(Settings(provider="openai", base_url="http://127.0.0.1:9/v1"))
+    other = Ledger(Settings(provider="openai", base_url="http://127.0.0.1:9/v1"))
     assert other.current.files == []
 
 
@@ -108,11 +108,11 @@ def test_bad_train_options_are_one_line(kwargs: dict, needle: str) -> None:
 def test_step_hints_come_from_the_records(tuneup_home: Path) -> None:
     from types import SimpleNamespace
 
-    from tuneup.live.records import step_hint
+    from tuneup.live.ledger import step_hint
 
     settings = Settings()
     assert step_hint(settings, 3) is None and step_hint(settings, 1) is None
-    rec = Records(settings)
+    rec = Ledger(settings)
     job = SimpleNamespace(
         id="ftjob-1",
         model="m",
@@ -134,9 +134,9 @@ def test_damaged_record_values_do_not_stop_tuneup(tuneup_home) -> None:
     import json
 
     from tuneup.config import load_settings
-    from tuneup.live.records import Records
+    from tuneup.live.ledger import Ledger
 
     bad = {"lab": {"files": [{"id": "file-1", "bytes": "lots"}], "jobs": []}}
     (tuneup_home / "live.json").write_text(json.dumps(bad))
-    rec = Records(load_settings())
+    rec = Ledger(load_settings())
     assert rec.current.files == [] and rec.warning and "unreadable records" in rec.warning

@@ -22,8 +22,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from tuneup.dataset.example import FORMATS, check_record
 from tuneup.dataset.findings import Finding, FindingSink
-from tuneup.dataset.records import FORMATS, check_record
 
 BOM = b"\xef\xbb\xbf"
 #: Files at least this big are scanned in parallel (when more than one core is free).

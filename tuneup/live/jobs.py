@@ -1,7 +1,7 @@
 """List fine-tuning jobs and models; cancel, pause and resume a job.
 
 Every function takes an SDK client and returns typed summaries; a job id left out means
-the learner's last job at this provider (from :mod:`tuneup.live.records`).
+the learner's last job at this provider (from :mod:`tuneup.live.ledger`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tuneup.errors import NotFoundError
-from tuneup.live.records import Records
+from tuneup.live.ledger import Ledger
 
 
 @dataclass(frozen=True)
@@ -44,11 +44,11 @@ def summarize(job: Any) -> JobSummary:
     )
 
 
-def resolve_job_id(records: Records, job_id: str | None) -> str:
+def resolve_job_id(ledger: Ledger, job_id: str | None) -> str:
     """The id given, or the last job remembered for this provider."""
     if job_id:
         return job_id
-    last = records.current.last_job
+    last = ledger.current.last_job
     if last is None:
         raise NotFoundError(
             "No job to look at: none started from tuneup at this provider yet.",
@@ -62,24 +62,24 @@ def list_jobs(client: Any, *, limit: int = 20) -> list[JobSummary]:
     return [summarize(j) for j in page.data]
 
 
-def cancel_job(client: Any, job_id: str, records: Records | None = None) -> JobSummary:
+def cancel_job(client: Any, job_id: str, ledger: Ledger | None = None) -> JobSummary:
     job = client.fine_tuning.jobs.cancel(job_id)
-    if records is not None:
-        records.update_job(job)
+    if ledger is not None:
+        ledger.update_job(job)
     return summarize(job)
 
 
-def pause_job(client: Any, job_id: str, records: Records | None = None) -> JobSummary:
+def pause_job(client: Any, job_id: str, ledger: Ledger | None = None) -> JobSummary:
     job = client.fine_tuning.jobs.pause(job_id)
-    if records is not None:
-        records.update_job(job)
+    if ledger is not None:
+        ledger.update_job(job)
     return summarize(job)
 
 
-def resume_job(client: Any, job_id: str, records: Records | None = None) -> JobSummary:
+def resume_job(client: Any, job_id: str, ledger: Ledger | None = None) -> JobSummary:
     job = client.fine_tuning.jobs.resume(job_id)
-    if records is not None:
-        records.update_job(job)
+    if ledger is not None:
+        ledger.update_job(job)
     return summarize(job)
 
 
@@ -102,9 +102,9 @@ def list_models(client: Any) -> list[ModelSummary]:
     return out
 
 
-def newest_fine_tuned_model(client: Any | None, records: Records) -> str | None:
+def newest_fine_tuned_model(client: Any | None, ledger: Ledger) -> str | None:
     """The newest model from the learner's own jobs, refreshed from the API when possible."""
-    for rec in reversed(records.current.jobs):
+    for rec in reversed(ledger.current.jobs):
         if rec.fine_tuned_model:
             return rec.fine_tuned_model
         if client is not None and rec.status not in ("failed", "cancelled"):
@@ -112,7 +112,7 @@ def newest_fine_tuned_model(client: Any | None, records: Records) -> str | None:
                 job = client.fine_tuning.jobs.retrieve(rec.id)
             except Exception:
                 continue
-            records.update_job(job)
+            ledger.update_job(job)
             if job.fine_tuned_model:
                 return str(job.fine_tuned_model)
     return None

@@ -17,7 +17,7 @@ from typing import Any
 
 from tuneup.errors import UsageError
 from tuneup.home import resolve_user_path
-from tuneup.live.records import Records
+from tuneup.live.ledger import Ledger
 from tuneup.live.upload import FileCheck, Uploaded, ValidationFailed, check_file, send_file
 
 FILE_ID = re.compile(r"^file-[A-Za-z0-9_-]+$")
@@ -189,7 +189,7 @@ class TrainStarted:
 
 
 def start_training(
-    client: Any, plan: TrainPlan, records: Records | None, *, confirmed: bool
+    client: Any, plan: TrainPlan, ledger: Ledger | None, *, confirmed: bool
 ) -> TrainStarted:
     """Upload what is local, then create the job. Refuses unless the UI has confirmed a paid
     plan (``confirmed``): this is the last guard before anything billable."""
@@ -199,12 +199,12 @@ def start_training(
     uploads: list[Uploaded] = []
     training_id = plan.training_file_id
     if plan.training_path is not None:
-        up = send_file(client, plan.training_path, records)
+        up = send_file(client, plan.training_path, ledger)
         uploads.append(up)
         training_id = up.file_id
     validation_id = plan.validation_file_id
     if plan.validation_path is not None:
-        up = send_file(client, plan.validation_path, records)
+        up = send_file(client, plan.validation_path, ledger)
         uploads.append(up)
         validation_id = up.file_id
     assert training_id is not None
@@ -220,8 +220,8 @@ def start_training(
     if spec.seed is not None:
         kwargs["seed"] = spec.seed
     job = client.fine_tuning.jobs.create(**kwargs)
-    if records is not None:
-        records.add_job(job)
+    if ledger is not None:
+        ledger.add_job(job)
     return TrainStarted(
         job.id, str(job.status), str(job.model), training_id, validation_id, tuple(uploads)
     )

@@ -1,7 +1,7 @@
 """Upload a training file: validate it with the dataset doctor first, refuse on errors.
 
 ``client.files.create(file=open(path, "rb"), purpose="fine-tune")`` is the call the lesson
-teaches; the returned file id is remembered in the learner's records.
+teaches; the returned file id is remembered in the learner's ledger.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from tuneup.errors import InputFileError, TuneupError
-from tuneup.live.records import Records
+from tuneup.live.ledger import Ledger
 
 
 @dataclass(frozen=True)
@@ -133,23 +133,23 @@ class Uploaded:
 
 
 def send_file(
-    client: Any, path: Path, records: Records | None, *, purpose: str = "fine-tune"
+    client: Any, path: Path, ledger: Ledger | None, *, purpose: str = "fine-tune"
 ) -> Uploaded:
     """Upload ``path`` as is (already checked) and remember its id."""
     with path.open("rb") as fh:
         obj = client.files.create(file=fh, purpose=purpose)
     size = int(getattr(obj, "bytes", 0) or path.stat().st_size)
-    if records is not None:
-        records.add_file(obj.id, path.name, purpose=purpose, size=size)
+    if ledger is not None:
+        ledger.add_file(obj.id, path.name, purpose=purpose, size=size)
     return Uploaded(obj.id, path.name, size)
 
 
 def upload_file(
-    client: Any, path: Path, records: Records | None, *, model: str, check: FileCheck | None = None
+    client: Any, path: Path, ledger: Ledger | None, *, model: str, check: FileCheck | None = None
 ) -> Uploaded:
     """Validate, refuse on errors (:class:`ValidationFailed`), upload, remember."""
     check = check or check_file(path, model=model)
     if not check.ok:
         raise ValidationFailed(check)
-    up = send_file(client, path, records)
+    up = send_file(client, path, ledger)
     return Uploaded(up.file_id, up.filename, up.bytes, check)

@@ -22,7 +22,7 @@ from tuneup.render.console import Glyphs
 
 if TYPE_CHECKING:
     from tuneup.config import Settings
-    from tuneup.live.records import Records
+    from tuneup.live.ledger import Ledger
     from tuneup.live.train import TrainSpec, TrainStarted
     from tuneup.live.watch import JobProgress
 
@@ -38,7 +38,7 @@ class Live:
         self.console = console
         self.glyphs = glyphs
         self._client: Any = None
-        self._records: Records | None = None
+        self._ledger: Ledger | None = None
 
     @property
     def client(self) -> Any:
@@ -49,14 +49,14 @@ class Live:
         return self._client
 
     @property
-    def records(self) -> Records:
-        if self._records is None:
-            from tuneup.live.records import Records
+    def ledger(self) -> Ledger:
+        if self._ledger is None:
+            from tuneup.live.ledger import Ledger
 
-            self._records = Records(self.settings)
-            if self._records.warning:
-                self.console.print(Text(self._records.warning, "yellow"))
-        return self._records
+            self._ledger = Ledger(self.settings)
+            if self._ledger.warning:
+                self.console.print(Text(self._ledger.warning, "yellow"))
+        return self._ledger
 
     def emit_json(self, data: Any) -> None:
         print(json.dumps(data, indent=2, default=str))
@@ -96,7 +96,7 @@ def upload(live: Live, path_text: str, *, as_json: bool = False) -> None:
     with live.console.status(f"Checking {path.name}..."):
         check = check_file(path, model=model)
     try:
-        up = upload_file(live.client, path, live.records, model=model, check=check)
+        up = upload_file(live.client, path, live.ledger, model=model, check=check)
     except ValidationFailed as exc:
         _show_refusal(live, exc)
         raise
@@ -138,7 +138,7 @@ def train(
             confirmed = confirm(question)
             if not confirmed:
                 raise CancelledByUser("Nothing was created: no file uploaded, no job started.")
-    started = start_training(live.client, plan, live.records, confirmed=confirmed)
+    started = start_training(live.client, plan, live.ledger, confirmed=confirmed)
     if as_json:
         live.emit_json({"plan": plan.as_json(), **started.as_json()})
     else:
@@ -149,7 +149,7 @@ def train(
 def _job_id(live: Live, job_id: str | None) -> str:
     from tuneup.live.jobs import resolve_job_id
 
-    return resolve_job_id(live.records, job_id)
+    return resolve_job_id(live.ledger, job_id)
 
 
 def watch(live: Live, job_id: str | None = None) -> JobProgress | None:
@@ -176,10 +176,10 @@ def watch(live: Live, job_id: str | None = None) -> JobProgress | None:
             Text(f"Stopped watching. Job {jid} keeps running; `watch {jid}` picks it up again.")
         )
         if last is not None:
-            live.records.update_job(live.client.fine_tuning.jobs.retrieve(jid))
+            live.ledger.update_job(live.client.fine_tuning.jobs.retrieve(jid))
         raise
     if last is not None:
-        live.records.update_job(live.client.fine_tuning.jobs.retrieve(jid))
+        live.ledger.update_job(live.client.fine_tuning.jobs.retrieve(jid))
     return last
 
 
@@ -188,9 +188,9 @@ def jobs(live: Live, *, as_json: bool = False) -> None:
 
     found = list_jobs(live.client)
     for j in found:
-        rec = live.records.current.job(j.id)
+        rec = live.ledger.current.job(j.id)
         if rec and (rec.status, rec.fine_tuned_model) != (j.status, j.fine_tuned_model):
-            live.records.update_job(live.client.fine_tuning.jobs.retrieve(j.id))
+            live.ledger.update_job(live.client.fine_tuning.jobs.retrieve(j.id))
     if as_json:
         live.emit_json([j.as_json() for j in found])
     else:
@@ -211,7 +211,7 @@ def job_action(
         and not confirm(f"Cancel your last job, {jid}?")
     ):
         raise CancelledByUser("Nothing was cancelled.")
-    done = action(live.client, jid, live.records)
+    done = action(live.client, jid, live.ledger)
     past = {"cancel": "Cancelled", "pause": "Paused", "resume": "Resumed"}[verb]
     view.render_job_line(live.console, live.glyphs, done, past)
 
@@ -229,7 +229,7 @@ def models(live: Live, *, as_json: bool = False) -> None:
 def newest_model(live: Live) -> str | None:
     from tuneup.live.jobs import newest_fine_tuned_model
 
-    return newest_fine_tuned_model(live.client, live.records)
+    return newest_fine_tuned_model(live.client, live.ledger)
 
 
 def chat(live: Live, model: str | None, read_line: ReadLine, *, system: str | None = None) -> None:
@@ -297,7 +297,7 @@ def compare(
     if not tuned:
         raise UsageError("Name the fine-tuned model with --tuned (no job of yours has one yet).")
     if not base:
-        rec = next((j for j in live.records.current.jobs if j.fine_tuned_model == tuned), None)
+        rec = next((j for j in live.ledger.current.jobs if j.fine_tuned_model == tuned), None)
         if rec is None:
             raise UsageError("Name the base model with --base, e.g. gpt-4.1-mini-2025-04-14.")
         base = rec.model

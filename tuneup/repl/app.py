@@ -305,7 +305,7 @@ class Tutor:
     def step_hint(self, step: int) -> str | None:
         """What the learner already has for this step (their newest model on step 3), from
         the saved records only: no network."""
-        from tuneup.live.records import step_hint
+        from tuneup.live.ledger import step_hint
 
         try:
             return step_hint(self.settings, step)

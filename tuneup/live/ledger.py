@@ -1,6 +1,6 @@
 """What the learner created (files, jobs, fine-tuned models), remembered under TUNEUP_HOME.
 
-One small state file, ``live.json``, written atomically. Records are kept per *place*: the
+One small state file, ``live.json``, written atomically. Ledger are kept per *place*: the
 provider plus its endpoint, because a job id from the lab means nothing to OpenAI. This is
 what lets ``watch`` with no id continue the last job after a restart, and step 3 offer the
 newest fine-tuned model.
@@ -71,7 +71,7 @@ class PlaceRecords:
         return next((j for j in self.jobs if j.id == job_id), None)
 
 
-class Records:
+class Ledger:
     """Load, change and save the learner's records for one place."""
 
     def __init__(self, settings: Settings) -> None:
@@ -185,7 +185,7 @@ def step_hint(settings: Settings, step: int | None) -> str | None:
     step 4 the job whose metrics `metrics` would show."""
     if step not in (2, 3, 4, 6):
         return None
-    rec = Records(settings).current
+    rec = Ledger(settings).current
     last = rec.last_job
     if step == 3:
         model = rec.newest_model
