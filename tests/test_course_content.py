@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from tuneup.ask.guide import load_guide
+from tuneup.commands import tutor_actions
 from tuneup.course.content import check_pack, load_course
 from tuneup.errors import ContentError
 from tuneup.home import package_content_dir
-from tuneup.repl.registry import lookup
 
 MENU = [
     "Prepare and upload training data",
@@ -27,7 +27,7 @@ FIXTURES = Path(__file__).parent / "fixtures"
 
 def test_every_shipped_lesson_loads_with_its_cross_references() -> None:
     root = package_content_dir()
-    course, problems = check_pack(root, command_exists=lambda w: lookup(w) is not None)
+    course, problems = check_pack(root, command_exists=lambda w: w in tutor_actions())
     assert problems == []
     assert course.steps == [1, 2, 3, 4, 5, 6]
     assert [course.lesson(n).title for n in course.steps] == MENU
@@ -42,7 +42,7 @@ def test_every_shipped_lesson_loads_with_its_cross_references() -> None:
         for q in lesson.check:
             assert sum(o.correct for o in q.options) == 1
             assert all(o.explain.strip() for o in q.options)
-        assert lookup(lesson.try_it.command) is not None
+        assert lesson.try_it.command in tutor_actions()
 
 
 def test_step_4_topic_2_is_token_accuracy() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import os
 import subprocess
@@ -12,11 +11,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from dataset_helpers import chat, good_lines, write
+from session_helpers import ScriptedSession
 
 from tuneup.cli import main
-from tuneup.config import Settings
-from tuneup.render.console import Glyphs, make_console
-from tuneup.repl.registry import lookup
+from tuneup.commands import meta_of, tutor_actions
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -38,8 +36,8 @@ def test_exit_codes_in_a_real_process(tmp_path: Path) -> None:
     assert "No errors" in ok.stdout and "Traceback" not in ok.stderr
     res = run("validate", str(bad))
     assert res.returncode == 1
-    assert f"{bad}:11: invalid_json: column 2:" in res.stdout
-    assert f"{bad}:12: blank_line:" in res.stdout
+    assert f"{bad}:11: error invalid_json: column 2:" in res.stdout
+    assert f"{bad}:12: warning blank_line:" in res.stdout
     missing = run("validate", str(tmp_path / "missing.jsonl"))
     assert missing.returncode == 2
     assert missing.stderr.strip().count("\n") == 0 and "no such file" in missing.stderr
@@ -95,54 +93,25 @@ def test_tokens_estimate_split_commands(tmp_path: Path) -> None:
     assert again.exit_code == 2 and "--force" in again.output
 
 
-class FakeSession:
-    """The Session protocol with a real console writing to a buffer."""
-
-    def __init__(self) -> None:
-        self.out = io.StringIO()
-        self.console = make_console(plain=True, file=self.out, width=100)
-        self.glyphs = Glyphs(plain=True)
-        self.settings = Settings()
-        self.interactive = False
-        self.current_step = 1
-        self.current_topic = None
-
-    def confirm(self, question: str, *, default: bool = False) -> bool:
-        return False
-
-    def read_line(self, prompt: str) -> str | None:
-        return None
-
-
-def test_repl_validate_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    cmd = lookup("validate")
-    assert cmd is not None and cmd.steps == (1, 5) and cmd.completes_paths
-    session = FakeSession()
+def test_tutor_validate_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    meta = meta_of(tutor_actions()["validate"])
+    assert meta.steps == (1, 5) and meta.completes_paths
     bad = write(tmp_path, [*good_lines(10), "{oops"])
-    cmd.handler(session, f"{bad} --model gpt-4.1")  # type: ignore[arg-type]
-    text = session.out.getvalue()
-    assert f"{bad}:11: invalid_json" in text and "1 error" in text
-    session = FakeSession()
-    cmd.handler(session, "examples/marv.jsonl")  # type: ignore[arg-type]
-    assert "No errors" in session.out.getvalue()
-    session = FakeSession()
-    cmd.handler(session, str(tmp_path / "missing.jsonl"))  # type: ignore[arg-type]
-    assert "no such file" in session.out.getvalue()
-    session = FakeSession()
-    cmd.handler(session, "--bogus")  # type: ignore[arg-type]
-    assert "try `validate --help`" in session.out.getvalue()
+    text = ScriptedSession(plain=True).run(f"validate {bad} --model gpt-4.1")
+    assert f"{bad}:11: error invalid_json" in text and "1 error" in text
+    assert "No errors" in ScriptedSession(plain=True).run("validate examples/marv.jsonl")
+    missing = ScriptedSession(plain=True).run(f"validate {tmp_path / 'missing.jsonl'}")
+    assert "no such file" in missing
+    assert "try `tuneup validate --help`" in ScriptedSession(plain=True).run("validate --bogus")
 
 
 def test_repl_split_writes_to_cwd_for_shipped_examples(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)
-    cmd = lookup("split")
-    assert cmd is not None
-    session = FakeSession()
-    cmd.handler(session, "examples/marv.jsonl --seed 1")  # type: ignore[arg-type]
+    out = ScriptedSession(plain=True).run("split examples/marv.jsonl --seed 1")
     assert (tmp_path / "marv.train.jsonl").exists() and (tmp_path / "marv.test.jsonl").exists()
-    assert "marv.test.jsonl" in session.out.getvalue()
+    assert "marv.test.jsonl" in out
 
 
 def test_big_file_in_a_pty_shows_progress_and_a_clean_report(tmp_path: Path) -> None:
@@ -180,6 +149,6 @@ def test_cli_finds_the_shipped_examples_from_anywhere(
     res = CliRunner().invoke(main, ["validate", "examples/marv.jsonl", "--json"])
     assert res.exit_code == 0 and json.loads(res.stdout)["examples"] >= 50
     res = CliRunner().invoke(main, ["validate", "examples/marv-broken.jsonl"])
-    assert res.exit_code == 1 and "examples/marv-broken.jsonl:3: invalid_json" in res.output
+    assert res.exit_code == 1 and "examples/marv-broken.jsonl:3: error invalid_json" in res.output
     res = CliRunner().invoke(main, ["split", "examples/marv.jsonl"])
     assert res.exit_code == 0 and (tmp_path / "marv.train.jsonl").exists()

@@ -24,7 +24,7 @@ def test_full_lifecycle_through_subcommands(tmp_path: Path) -> None:
     # a broken file is refused with file:line findings, nothing uploaded
     bad = run_tuneup("upload", str(EXAMPLES / "marv-broken.jsonl"), env=env)
     assert bad.returncode == 1
-    assert "marv-broken.jsonl:3: invalid_json" in bad.stdout + bad.stderr
+    assert "marv-broken.jsonl:3: error invalid_json" in bad.stdout + bad.stderr
     assert "nothing was uploaded" in bad.stderr
 
     # train on the lab: plan shown, no question asked, job started, process exits

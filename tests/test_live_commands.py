@@ -1,18 +1,16 @@
-"""The tutor's live commands through the command registry, with a scripted Session (the
-protocol the REPL implements), against the embedded lab via the real SDK."""
+"""The live actions as the tutor runs them, in a real Session with scripted answers, against
+the embedded lab via the real SDK."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from live_helpers import FAKE_KEY, MODEL, lab_server, sdk_client
+from session_helpers import ScriptedSession
 
-from tuneup.config import load_settings
-from tuneup.render.console import Glyphs, make_console
-from tuneup.repl.registry import for_step, lookup
+from tuneup.commands import for_step
 
 
 @pytest.fixture(autouse=True)
@@ -26,40 +24,6 @@ def fresh_embedded_lab(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     embed.stop()
 
 
-class ScriptedSession:
-    """Answers questions and free input from a list of lines, like piped stdin."""
-
-    def __init__(self, lines: list[str], *, step: int | None = None) -> None:
-        self.out = io.StringIO()
-        self.console = make_console(file=self.out, width=100)
-        self.glyphs = Glyphs(False)
-        self.lines = list(lines)
-        self.current_step = step
-        self.current_topic: str | None = None
-        self.interactive = False
-        self._settings = load_settings()
-
-    @property
-    def settings(self):  # type: ignore[no-untyped-def]
-        return self._settings
-
-    def confirm(self, question: str, *, default: bool = False) -> bool:
-        self.console.print(question)
-        answer = self.lines.pop(0) if self.lines else ""
-        return answer.strip().lower() in ("y", "yes")
-
-    def read_line(self, prompt: str) -> str | None:
-        return self.lines.pop(0) if self.lines else None
-
-    def run(self, line: str) -> str:
-        word, _, args = line.partition(" ")
-        cmd = lookup(word)
-        assert cmd is not None, word
-        start = self.out.tell()
-        cmd.handler(self, args)
-        return self.out.getvalue()[start:]
-
-
 def test_commands_are_offered_on_their_steps() -> None:
     names = {s: {c.name for c in for_step(s)} for s in range(1, 7)}
     assert "upload" in names[1]
@@ -70,23 +34,24 @@ def test_commands_are_offered_on_their_steps() -> None:
 
 
 def test_lifecycle_through_the_tutor_commands() -> None:
-    s = ScriptedSession(["What is the capital of Germany?", "/exit"], step=2)
+    s = ScriptedSession(["What is the capital of Germany?", "/exit"])
+    s.place.step = 2
     assert "as file-" in s.run("upload examples/marv.jsonl")
     out = s.run("train examples/marv.jsonl --validation examples/marv-validation.jsonl")
     assert "Started job ftjob-" in out and "Type yes" not in out
     out = s.run("watch")
     assert "succeeded" in out
-    s.current_step = 3
+    s.place.step = 3
     out = s.run("chat")
     assert "Your newest fine-tuned model: ft:" in out
     assert "model>" in out and "[simulated]" in out
     assert s.lines == []  # /exit consumed: back to the step
-    s.current_step = 4
+    s.place.step = 4
     out = s.run("metrics")
     assert "Results file" in out and "Loss" in out
     out = s.run("compare examples/marv-test.jsonl --n 2")
     assert "Match score" in out
-    s.current_step = 6
+    s.place.step = 6
     out = s.run("train examples/marv.jsonl --epochs 1 --lr-multiplier 0.5")
     assert "Step 6 advice" in out and "n_epochs=1" in out
 
@@ -94,9 +59,9 @@ def test_lifecycle_through_the_tutor_commands() -> None:
 @pytest.mark.parametrize(
     "line, needle",
     [
-        ("train --epochs nope", "train: Invalid value for '--epochs'"),
+        ("train x.jsonl --epochs nope", "train: Invalid value for '--epochs'"),
         ('upload "unterminated', "upload: No closing quotation"),
-        ("upload examples/marv-broken.jsonl", "marv-broken.jsonl:3: invalid_json"),
+        ("upload examples/marv-broken.jsonl", "marv-broken.jsonl:3: error invalid_json"),
         ("upload no-such-file.jsonl", "no-such-file.jsonl"),
         ("watch ftjob-missing", "Not found (404)"),
         ("metrics", "No job to look at"),
@@ -115,7 +80,8 @@ def test_paid_provider_no_creates_nothing(tmp_path: Path, monkeypatch: pytest.Mo
     with lab_server(tmp_path / "paid", faults=()) as server:
         monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
         monkeypatch.setenv("OPENAI_API_KEY", FAKE_KEY)
-        s = ScriptedSession(["no", "whatever", "yes"], step=2)
+        s = ScriptedSession(["no", "whatever", "yes"])
+        s.place.step = 2
         out = s.run(f"train examples/marv.jsonl --model {MODEL}")
         assert "Type yes to go ahead" in out and "Nothing was created" in out
         out += s.run(f"train examples/marv.jsonl --model {MODEL}")  # not an explicit yes

@@ -94,7 +94,7 @@ def test_errors_in_the_tutor_are_one_line_and_it_goes_on(tmp_path: Path) -> None
         assert "Traceback" not in out
         assert "training_not_available" in out and "--provider lab" in out
         assert "train: " in out  # the usage problem, one line
-        assert "marv-broken.jsonl:3: invalid_json" in out
+        assert "marv-broken.jsonl:3: error invalid_json" in out
         assert "Not found (404)" in out
         assert "Prepare and upload training data" in out  # still navigating afterwards
         assert FAKE_KEY not in out

@@ -12,9 +12,9 @@ from prompt_toolkit.input import create_pipe_input
 from prompt_toolkit.output import DummyOutput
 
 from tuneup.home import state_file
-from tuneup.render.console import make_console
-from tuneup.repl.app import Tutor, build_tutor
-from tuneup.repl.reader import PromptReader
+from tuneup.tutor.loop import Tutor, build_tutor
+from tuneup.tutor.reader import PromptReader
+from tuneup.views.console import make_console
 
 
 @contextmanager

@@ -1,7 +1,21 @@
-"""One error hierarchy, and the one place that turns any error into the line a user reads.
+"""tuneup's errors, and the wording of the one line a user reads for any error.
 
-Library code raises :class:`TuneupError` subclasses (or lets openai SDK errors through);
-the REPL and the command line call :func:`describe` and print its single line.
+The tree (every class sets the exit code the shell returns)::
+
+    Exception
+    ├── TuneupError             1  raised on purpose; str(err) is the user's line
+    │   ├── UsageError          2  the command was called wrongly
+    │   ├── InputFileError      2  a file the user named cannot be opened or read
+    │   ├── ConfigError         2  the configuration cannot be used
+    │   ├── ContentError        1  a content pack (lessons, guide, catalogue) is invalid
+    │   ├── NotFoundError       1  a job, file or model the user named does not exist
+    │   └── CancelledByUser     1  the user said no; nothing was done
+    ├── openai.APIError         1  let through from the SDK; worded by :func:`describe`
+    └── OSError                 1  with a file name: "<file>: <reason>"
+
+Library code raises these (or lets the SDK's errors through). The one boundary that turns
+them into a printed line is :func:`tuneup.commands.boundary.guard`, shared by the shell
+and the tutor; it calls :func:`describe` and :func:`exit_code_for`.
 """
 
 from __future__ import annotations
@@ -52,32 +66,12 @@ class ConfigError(TuneupError):
     exit_code = 2
 
 
-class StateError(TuneupError):
-    """A state file under TUNEUP_HOME cannot be read or written."""
-
-
 class NotFoundError(TuneupError):
     """Something the user named (a job, a file, a model) does not exist."""
 
 
 class CancelledByUser(TuneupError):
     """The user declined a confirmation; nothing was done."""
-
-
-class ProviderError(TuneupError):
-    """An API call failed; ``message`` already says what to do."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        status: int | None = None,
-        code: str | None = None,
-        hint: str | None = None,
-    ) -> None:
-        super().__init__(message, hint=hint)
-        self.status = status
-        self.code = code
 
 
 def _api_error_line(exc: BaseException) -> str | None:
@@ -137,6 +131,16 @@ def _api_error_line(exc: BaseException) -> str | None:
     return f"API error: {detail or name}."
 
 
+def is_expected(exc: BaseException) -> bool:
+    """True for the errors :func:`describe` words fully: tuneup's own, the SDK's, and an
+    OSError that names its file. Anything else is a bug, and its traceback is logged."""
+    return (
+        isinstance(exc, TuneupError)
+        or type(exc).__module__.startswith("openai")
+        or (isinstance(exc, OSError) and bool(exc.filename))
+    )
+
+
 def describe(exc: BaseException) -> str:
     """Return the one line a user reads for ``exc``; never contains a secret."""
     line = _api_error_line(exc)
@@ -146,7 +150,7 @@ def describe(exc: BaseException) -> str:
         elif isinstance(exc, OSError) and exc.filename:
             line = f"{exc.filename}: {exc.strerror or exc}"
         else:
-            line = f"Unexpected error: {type(exc).__name__}: {exc}"
+            line = f"{type(exc).__name__}: {exc}"
     return redact(line)
 
 

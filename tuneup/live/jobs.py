@@ -57,27 +57,27 @@ def resolve_job_id(ledger: Ledger, job_id: str | None) -> str:
     return last.id
 
 
-def list_jobs(client: Any, *, limit: int = 20) -> list[JobSummary]:
+def list_jobs(client: Any, ledger: Ledger | None = None, *, limit: int = 20) -> list[JobSummary]:
+    """The provider's newest jobs. Jobs the ledger remembers with an older status or no model
+    yet are brought up to date (one retrieve each, only when something changed)."""
     page = client.fine_tuning.jobs.list(limit=limit)
-    return [summarize(j) for j in page.data]
-
-
-def cancel_job(client: Any, job_id: str, ledger: Ledger | None = None) -> JobSummary:
-    job = client.fine_tuning.jobs.cancel(job_id)
+    found = [summarize(j) for j in page.data]
     if ledger is not None:
-        ledger.update_job(job)
-    return summarize(job)
+        for j in found:
+            rec = ledger.current.job(j.id)
+            if rec and (rec.status, rec.fine_tuned_model) != (j.status, j.fine_tuned_model):
+                ledger.update_job(client.fine_tuning.jobs.retrieve(j.id))
+    return found
 
 
-def pause_job(client: Any, job_id: str, ledger: Ledger | None = None) -> JobSummary:
-    job = client.fine_tuning.jobs.pause(job_id)
-    if ledger is not None:
-        ledger.update_job(job)
-    return summarize(job)
+JOB_ACTIONS = {"cancel": "Cancelled", "pause": "Paused", "resume": "Resumed"}
 
 
-def resume_job(client: Any, job_id: str, ledger: Ledger | None = None) -> JobSummary:
-    job = client.fine_tuning.jobs.resume(job_id)
+def act_on_job(client: Any, verb: str, job_id: str, ledger: Ledger | None = None) -> JobSummary:
+    """``verb`` is ``cancel``, ``pause`` or ``resume``: the SDK call of that name."""
+    if verb not in JOB_ACTIONS:
+        raise ValueError(verb)
+    job = getattr(client.fine_tuning.jobs, verb)(job_id)
     if ledger is not None:
         ledger.update_job(job)
     return summarize(job)

@@ -16,15 +16,16 @@ from tuneup.live.ledger import Ledger
 
 @dataclass(frozen=True)
 class Finding:
-    """One problem the dataset doctor found, as ``file:line: code: message``."""
+    """One problem the dataset doctor found, as ``file:line: error code: message``."""
 
     file: str
     line: int
     code: str
     message: str
+    severity: str = "error"
 
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.code}: {self.message}"
+        return f"{self.file}:{self.line}: {self.severity} {self.code}: {self.message}"
 
 
 @dataclass
@@ -59,7 +60,7 @@ class ValidationFailed(TuneupError):
         self.check = check
 
 
-def _findings(path: Path, items: Any) -> list[Finding]:
+def _findings(path: Path, items: Any, severity: str) -> list[Finding]:
     out = []
     for f in items or []:
         get = f.get if isinstance(f, dict) else (lambda k, _f=f: getattr(_f, k, None))
@@ -69,6 +70,7 @@ def _findings(path: Path, items: Any) -> list[Finding]:
                 int(get("line") or 0),
                 str(get("code") or ""),
                 str(get("message") or ""),
+                severity,
             )
         )
     return out
@@ -100,13 +102,13 @@ def check_file(
         raise InputFileError(f"{path}: is a directory, not a JSONL file.")
     report = validate_file(path, model=model, validation=validation, epochs=epochs)
     total = _num(report, "total", "total_tokens")
-    errors = _findings(path, getattr(report, "errors", None))
+    errors = _findings(path, getattr(report, "errors", None), "error")
     return FileCheck(
         path=path,
         examples=int(getattr(report, "examples", 0) or 0),
         errors=errors,
         error_count=int(getattr(report, "error_count", 0) or len(errors)),
-        warnings=_findings(path, getattr(report, "warnings", None)),
+        warnings=_findings(path, getattr(report, "warnings", None), "warning"),
         total_tokens=int(total) if isinstance(total, (int, float)) else None,
         estimated_epochs=_num(report, "estimated_epochs"),
         billed_tokens=_num(report, "billed_tokens"),

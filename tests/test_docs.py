@@ -1,0 +1,42 @@
+"""docs/commands.md is generated from the code (the navigation table, the actions and their
+click definitions); it must be current. Run this file to write it anew:
+
+    .venv/bin/python tests/test_docs.py
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tuneup.cli import main
+from tuneup.commands import ACTIONS, meta_of
+from tuneup.tutor import helpdoc
+from tuneup.tutor.router import NAVIGATION
+
+ROOT = Path(__file__).resolve().parent.parent
+COMMANDS_MD = ROOT / "docs" / "commands.md"
+
+
+def test_commands_doc_is_up_to_date() -> None:
+    committed = COMMANDS_MD.read_text(encoding="utf-8")
+    assert committed == helpdoc.render(main), (
+        "docs/commands.md is stale: run `.venv/bin/python tests/test_docs.py`"
+    )
+
+
+def test_commands_doc_names_every_action_word_and_subcommand() -> None:
+    text = helpdoc.render(main)
+    for cmd in ACTIONS:
+        meta = meta_of(cmd)
+        if meta.tutor:
+            assert f"`{meta.usage}".replace("|", "\\|") in text
+        if meta.shell:
+            assert f"### `tuneup {cmd.name}`" in text
+    for nav in NAVIGATION:
+        assert f"`{', '.join(nav.words)}`" in text  # c/continue included
+    assert "### `tuneup content check`" in text
+
+
+if __name__ == "__main__":
+    COMMANDS_MD.write_text(helpdoc.render(main), encoding="utf-8")
+    print(f"wrote {COMMANDS_MD}")

@@ -1,0 +1,121 @@
+"""Render tests: exact text at a fixed width of 80 columns."""
+
+from __future__ import annotations
+
+import io
+
+from tuneup.course.content import Course, Lesson, Option, Question, Topic, TryIt
+from tuneup.course.progress import Progress, StepProgress
+from tuneup.tutor import screens
+from tuneup.views import course as view
+from tuneup.views.console import Glyphs, make_console
+
+
+def _render(renderable: object, plain: bool = False) -> str:
+    out = io.StringIO()
+    make_console(plain=plain, file=out, width=80).print(renderable)
+    return "\n".join(line.rstrip() for line in out.getvalue().splitlines())
+
+
+def _course() -> Course:
+    from pathlib import Path
+
+    q = Question(
+        "q1",
+        "How many examples at least?",
+        (Option("1", "Too few.", False), Option("10", "The minimum.", True)),
+    )
+    course = Course(Path("."))
+    for n in range(1, 7):
+        course.lessons[n] = Lesson(
+            n,
+            f"Step number {n}",
+            f"S{n}",
+            5,
+            "Intro.",
+            tuple(Topic(f"t{i}", f"Topic {i}", "Body.") for i in range(1, 4)),
+            TryIt("validate", "Type `validate`."),
+            (q, q),
+            Path(f"{n}.yaml"),
+        )
+    return course
+
+
+def test_menu_exact() -> None:
+    progress = Progress(steps={2: StepProgress({"t1"}, 3, 4)})
+    assert _render(view.menu(_course(), progress, Glyphs())) == (
+        "tuneup · learn to fine-tune chat models\n"
+        "1️⃣ Step number 1\n"
+        "2️⃣ Step number 2 ✓ 3/4\n"
+        "3️⃣ Step number 3\n"
+        "4️⃣ Step number 4\n"
+        "5️⃣ Step number 5\n"
+        "6️⃣ Step number 6\n"
+        "Type 1-6 to open a step · ? help · q quit"
+    )
+
+
+def test_menu_plain_exact() -> None:
+    progress = Progress(steps={2: StepProgress({"t1"}, 3, 4)})
+    assert _render(view.menu(_course(), progress, Glyphs(True)), plain=True) == (
+        "tuneup - learn to fine-tune chat models\n"
+        "1. Step number 1\n"
+        "2. Step number 2 [ok] 3/4\n"
+        "3. Step number 3\n"
+        "4. Step number 4\n"
+        "5. Step number 5\n"
+        "6. Step number 6\n"
+        "Type 1-6 to open a step - ? help - q quit"
+    )
+
+
+def test_question_and_feedback_exact() -> None:
+    lesson = _course().lesson(4)
+    assert _render(
+        view.question(lesson, 0, Glyphs(), crumb=screens.crumb(screens.Check(4, 0), _course()))
+    ) == (
+        "tuneup › 4 S4 › Knowledge check 1/2\n"
+        "How many examples at least?\n"
+        "  1. 1\n"
+        "  2. 10\n"
+        "Type 1-2 to answer · b back · m menu"
+    )
+    assert _render(view.feedback(lesson.check[0], 0, Glyphs(), last=False)) == (
+        "✗ Not quite: the answer is 2.\n"
+        "  1. 1 (your answer)\n"
+        "     Too few.\n"
+        "✓ 2. 10\n"
+        "     The minimum.\n"
+        "n next question"
+    )
+
+
+def test_step_screen_exact_in_plain_mode() -> None:
+    lesson = _course().lesson(1)
+    progress = Progress(steps={1: StepProgress({"t2"})})
+    text = _render(
+        view.step(
+            lesson,
+            progress,
+            [],
+            Glyphs(True),
+            crumb=screens.crumb(screens.Step(1), _course(), ">"),
+            hint="Your last job: x.",
+        ),
+        plain=True,
+    )
+    assert text == (
+        "tuneup > 1 S1\n"
+        "Step number 1 (about 5 min)\n"
+        "Intro.\n"
+        "\n"
+        "1. Topic 1\n"
+        "2. Topic 2 [ok]\n"
+        "3. Topic 3\n"
+        "4. Knowledge check (2 questions)\n"
+        "\n"
+        "Try it\n"
+        "Type `validate`.\n"
+        "Your last job: x.\n"
+        "Type 1-4 to choose - n next - b back - m menu - ? help"
+    )

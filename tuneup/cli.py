@@ -1,0 +1,109 @@
+"""The ``tuneup`` command line: the click group, its global options, and the shell's side of
+the one error boundary (:func:`tuneup.commands.boundary.guard`).
+
+With no subcommand it opens the tutor. Every subcommand is an action from
+:mod:`tuneup.commands`, the same object the tutor runs; heavy imports happen inside the
+actions, so ``tuneup --help`` and the menu stay fast. Nothing imports this module but
+``tuneup/__main__.py`` and the console script.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Any
+
+import click
+
+from tuneup import __version__
+from tuneup.commands import shell_actions
+from tuneup.commands.action import CONTEXT_SETTINGS
+from tuneup.commands.boundary import BROKEN_PIPE, guard
+from tuneup.commands.session import Session
+from tuneup.config import PROVIDERS
+
+
+class TuneupGroup(click.Group):
+    """Runs each subcommand through the boundary: one line on stderr and the exit code."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        def say(line: str) -> None:  # the session exists once the group's callback has run
+            if isinstance(ctx.obj, Session):
+                ctx.obj.error_line(line)
+            else:
+                click.echo(f"tuneup: {line}", err=True)
+
+        try:
+            code = guard(lambda: super(TuneupGroup, self).invoke(ctx), say=say)
+        except BrokenPipeError:
+            # The reader went away (`tuneup validate f | head`): stop quietly, like cat does.
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            code = BROKEN_PIPE
+        ctx.exit(code)
+
+
+class ShellAsker:
+    """Questions in the shell: click prompts on stderr; end of input is a no."""
+
+    @property
+    def interactive(self) -> bool:
+        return sys.stdin.isatty()
+
+    def confirm(self, question: str, *, default: bool = False) -> bool:
+        hint = "[Y/n]" if default else "[yes/no]"
+        try:
+            answer = click.prompt(f"{question} {hint}", default="", err=True, show_default=False)
+        except (click.Abort, EOFError):
+            return False
+        answer = str(answer).strip().lower()
+        return default if not answer else answer in ("y", "yes")
+
+    def read_line(self, prompt: str) -> str | None:
+        try:
+            return input(prompt)
+        except EOFError:
+            return None
+
+
+@click.group(cls=TuneupGroup, invoke_without_command=True, context_settings=CONTEXT_SETTINGS)
+@click.option(
+    "--content",
+    "content_dir",
+    type=click.Path(file_okay=False, path_type=str),
+    help="Run the course from another content pack (a directory like content/).",
+)
+@click.option("--plain", is_flag=True, help="ASCII only: no colour, box drawing or emoji.")
+@click.option(
+    "--provider",
+    type=click.Choice(PROVIDERS),
+    help="Where live actions go: the local lab, an OpenAI-compatible endpoint, or Azure.",
+)
+@click.version_option(__version__, "-V", "--version", prog_name="tuneup")
+@click.pass_context
+def main(ctx: click.Context, content_dir: str | None, plain: bool, provider: str | None) -> None:
+    """A terminal tutor for fine-tuning chat models.
+
+    Run with no command to open the six-step course. Type a number to choose from the
+    screen, `m` for the menu, `?` for help, `q` to quit.
+    """
+    if ctx.invoked_subcommand is None:
+        from tuneup.tutor.loop import run
+
+        sys.exit(run(content_dir=content_dir, plain=plain, provider=provider))
+    from tuneup.commands import tutor_actions
+    from tuneup.views.console import Glyphs, make_console
+
+    ctx.obj = Session(
+        console=make_console(plain=plain),
+        err_console=make_console(plain=plain, stderr=True),
+        glyphs=Glyphs(plain),
+        asker=ShellAsker(),
+        provider=provider,
+        content_dir=content_dir,
+        actions=tutor_actions(),
+        error_prefix="tuneup: ",
+    )
+
+
+for _action in shell_actions():
+    main.add_command(_action)

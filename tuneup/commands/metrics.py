@@ -1,0 +1,39 @@
+"""`metrics`: a job's results file, its checkpoints, and the loss plot."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+from rich.text import Text
+
+from tuneup.commands.action import action, json_option
+from tuneup.commands.session import Session
+
+
+@action(
+    summary="Show a job's metrics: results table, checkpoints and a loss plot",
+    usage="metrics [JOB] [--png FILE]",
+    steps=(4,),
+)
+@click.argument("job", required=False)
+@click.option("--png", type=click.Path(dir_okay=False), help="Also write the plot to a PNG file.")
+@json_option
+def metrics(session: Session, job: str | None, png: str | None, as_json: bool) -> None:
+    """Show JOB's results file and checkpoints, with a plot of loss and token accuracy.
+
+    JOB defaults to your last job. --png needs matplotlib: pip install 'tuneup-tutor[plots]'.
+    """
+    from tuneup.live.jobs import resolve_job_id
+    from tuneup.live.metrics import read_metrics
+    from tuneup.views.metrics import render_metrics, write_png
+
+    with session.json_mode(as_json):
+        report = read_metrics(session.client, resolve_job_id(session.ledger, job))
+        if as_json:
+            session.emit_json(report.as_json())
+        else:
+            render_metrics(session.console, session.glyphs, report)
+        if png:
+            out = write_png(report, Path(png).expanduser())
+            session.console.print(Text(f"Wrote {out}"), soft_wrap=True)

@@ -1,0 +1,81 @@
+"""`models` and `chat`: what the provider serves, and a streamed conversation with one."""
+
+from __future__ import annotations
+
+import click
+from rich.text import Text
+
+from tuneup.commands.action import action, json_option
+from tuneup.commands.money import confirm_billable
+from tuneup.commands.session import Session
+from tuneup.errors import NotFoundError
+
+EXIT_WORDS = ("/exit", "/quit", "/back")
+
+
+def newest_model(session: Session) -> str | None:
+    """The newest fine-tuned model from the learner's own jobs at this provider."""
+    from tuneup.live.jobs import newest_fine_tuned_model
+
+    return newest_fine_tuned_model(session.client, session.ledger)
+
+
+@action(summary="List the models the provider serves", usage="models", steps=(3,))
+@json_option
+def models(session: Session, as_json: bool) -> None:
+    """List the models the current provider serves (fine-tuned ones first)."""
+    from tuneup.live.jobs import list_models
+
+    with session.json_mode(as_json):
+        found = list_models(session.client)
+    if as_json:
+        session.emit_json([m.__dict__ for m in found])
+    else:
+        from tuneup.views.live import render_models
+
+        render_models(session.console, session.glyphs, found)
+
+
+@action(
+    summary="Chat with your fine-tuned model, streamed (/exit to come back)",
+    usage="chat [MODEL]",
+    steps=(3,),
+)
+@click.argument("model", required=False)
+@click.option("--system", help="A system message to start the conversation with.")
+@click.option("--yes", "-y", is_flag=True, help="Do not ask before billed chat calls.")
+def chat(session: Session, model: str | None, system: str | None, yes: bool) -> None:
+    """Chat with MODEL (default: your newest fine-tuned model), streamed. /exit ends."""
+    from tuneup.live.chat import Conversation, stream_reply
+    from tuneup.views.live import render_chat_intro, say
+
+    if not model:
+        model = newest_model(session)
+        if not model:
+            raise NotFoundError(
+                "No fine-tuned model yet.",
+                hint="Train one in step 2, or name a model: `chat MODEL`.",
+            )
+        say(session.console, "Your newest fine-tuned model: ", (model, "bold"))
+    confirm_billable(session, f"Chatting with {model} (each reply)", yes=yes, once_as="chat")
+    render_chat_intro(session.console, model)
+    conv = Conversation(model=model, system=system)
+    while True:
+        line = session.read_line("you> ")
+        if line is None:
+            return
+        text = line.strip()
+        if not text:
+            continue
+        if text in EXIT_WORDS:
+            return
+        session.console.print(Text("model> ", style="bold"), end="")
+        try:
+            for piece in stream_reply(session.client, conv, text):
+                session.console.print(
+                    Text(piece), end="", highlight=False, soft_wrap=True, emoji=False
+                )
+        except KeyboardInterrupt:
+            session.console.print(Text(" [stopped]", "dim"))
+            continue
+        session.console.print()

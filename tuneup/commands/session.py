@@ -1,0 +1,183 @@
+"""The Session: everything a command may use, the same object shape in the shell and in the
+tutor.
+
+A command never builds its own console, client or settings. It asks its session, which
+builds each on first use: the console and glyphs (``--plain``), the settings
+(``--provider``), the one SDK client (:func:`tuneup.client.build_client`), the learner's
+ledger, the course (``--content``), and the way to ask the learner something (an
+:class:`Asker`: click prompts in the shell, the tutor's line reader in the tutor).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Protocol
+
+import click
+from rich.console import Console
+from rich.text import Text
+
+from tuneup.views.console import Glyphs
+
+if TYPE_CHECKING:
+    import openai
+
+    from tuneup.config import Settings
+    from tuneup.course.content import Course
+    from tuneup.live.ledger import Ledger
+
+
+class Asker(Protocol):
+    """How a session asks the learner for a yes/no or a line of free input."""
+
+    @property
+    def interactive(self) -> bool:
+        """True on a terminal; False when reading piped input."""
+        ...
+
+    def confirm(self, question: str, *, default: bool = False) -> bool:
+        """Only an explicit yes returns True; end of input is a no."""
+        ...
+
+    def read_line(self, prompt: str) -> str | None:
+        """One line of free input; None at the end of input (Ctrl-D)."""
+        ...
+
+
+@dataclass
+class Place:
+    """Where the learner is in the course, for commands that care (None in the shell)."""
+
+    step: int | None = None
+    topic: str | None = None
+
+
+class Session:
+    """What every command receives (as click's ``obj``)."""
+
+    def __init__(
+        self,
+        *,
+        console: Console,
+        glyphs: Glyphs,
+        asker: Asker,
+        provider: str | None = None,
+        content_dir: str | None = None,
+        err_console: Console | None = None,
+        in_tutor: bool = False,
+        settings: Settings | None = None,
+        actions: Mapping[str, click.Command] | None = None,
+        error_prefix: str = "",
+    ) -> None:
+        self.console = console
+        #: Where data for scripts goes (``--json``): always standard output.
+        self.out = console
+        self.err_console = err_console or console
+        self.glyphs = glyphs
+        self.asker = asker
+        self.provider = provider
+        self.content_dir = content_dir
+        self.in_tutor = in_tutor
+        #: The tutor's words for actions (``content check`` checks try-it lines against it).
+        self.actions: Mapping[str, click.Command] = actions or {}
+        self.error_prefix = error_prefix
+        self.place = Place()
+        #: Per-session memory of commands (the last question asked, for `simpler`/`more`).
+        self.memo: dict[str, Any] = {}
+        self._settings = settings
+        self._client: openai.OpenAI | None = None
+        self._ledger: Ledger | None = None
+        self._course: Course | None = None
+
+    # -- lazily built ----------------------------------------------------------------------
+    @property
+    def settings(self) -> Settings:
+        if self._settings is None:
+            from tuneup.config import load_settings
+
+            self._settings = load_settings(provider=self.provider)
+        return self._settings
+
+    @property
+    def client(self) -> openai.OpenAI:
+        if self._client is None:
+            from tuneup.client import build_client
+
+            self._client = build_client(self.settings)
+        return self._client
+
+    @property
+    def ledger(self) -> Ledger:
+        if self._ledger is None:
+            from tuneup.live.ledger import Ledger
+
+            self._ledger = Ledger(self.settings)
+            if self._ledger.warning:
+                self.warn(self._ledger.warning)
+        return self._ledger
+
+    @property
+    def course(self) -> Course:
+        if self._course is None:
+            from tuneup.course.content import load_course
+            from tuneup.home import package_content_dir
+
+            root = Path(self.content_dir).expanduser() if self.content_dir else None
+            self._course = load_course(root or package_content_dir())
+        return self._course
+
+    def use_course(self, course: Course) -> None:
+        """The tutor already loaded the course: share it."""
+        self._course = course
+
+    # -- asking --------------------------------------------------------------------------
+    @property
+    def interactive(self) -> bool:
+        return self.asker.interactive
+
+    def confirm(self, question: str, *, default: bool = False) -> bool:
+        return self.asker.confirm(question, default=default)
+
+    def read_line(self, prompt: str) -> str | None:
+        return self.asker.read_line(prompt)
+
+    # -- output --------------------------------------------------------------------------
+    def emit_json(self, data: Any) -> None:
+        """Print ``data`` as JSON for scripts: the same text in the shell and the tutor."""
+        text = json.dumps(data, indent=2, default=str, ensure_ascii=False)
+        self.out.print(text, markup=False, highlight=False, soft_wrap=True, emoji=False)
+
+    @contextmanager
+    def json_mode(self, on: bool = True) -> Iterator[None]:
+        """While ``on``, human lines go to stderr so that stdout holds only the JSON."""
+        if not on:
+            yield
+            return
+        self.console = self.err_console
+        try:
+            yield
+        finally:
+            self.console = self.out
+
+    def say(self, line: str) -> None:
+        """A line of plain text, never wrapped by rich (paths and ids stay whole)."""
+        self.console.print(line, markup=False, highlight=False, soft_wrap=True, emoji=False)
+
+    def note(self, line: str) -> None:
+        """A line for the person, on the error stream (stdout may be holding data)."""
+        self.err_console.print(line, markup=False, highlight=False, soft_wrap=True, emoji=False)
+
+    def warn(self, line: str) -> None:
+        """A warning line on the error stream: said in words, coloured as a second cue."""
+        text = line if line.lower().startswith("warning") else f"warning: {line}"
+        self.err_console.print(Text(text, style="yellow"), soft_wrap=True)
+
+    def error_line(self, line: str) -> None:
+        """The one line an error becomes (see :mod:`tuneup.commands.boundary`)."""
+        if self.error_prefix and not line.startswith(self.error_prefix.split(":")[0]):
+            line = self.error_prefix + line
+        self.err_console.print(Text(line, style="red"), soft_wrap=True, highlight=False)

@@ -1,0 +1,1 @@
+"""The tutor: the REPL loop, routing, navigation through the course, and line reading."""

@@ -1,0 +1,257 @@
+"""The tutor's loop: read a line, route it, dispatch it, render what comes back.
+
+Moving through the course is :class:`~tuneup.tutor.navigator.Navigator`'s; every action is
+a command from :mod:`tuneup.commands`, run with the same :class:`Session` the shell uses
+and through the same error boundary. The tutor is also the session's :class:`Asker`: its
+questions are read by the same line reader as everything else.
+"""
+
+from __future__ import annotations
+
+import sys
+from functools import partial
+from pathlib import Path
+from typing import IO
+
+from rich.console import Console, RenderableType
+
+from tuneup.commands import for_step, meta_of, tutor_actions
+from tuneup.commands.boundary import guard, run_in, run_typed
+from tuneup.commands.session import Session
+from tuneup.course.content import load_course
+from tuneup.course.progress import load_progress
+from tuneup.errors import TuneupError, describe
+from tuneup.home import package_content_dir, state_file
+from tuneup.tutor.navigator import Navigator
+from tuneup.tutor.reader import LineReader, PipeReader, PromptReader, TutorCompleter
+from tuneup.tutor.router import (
+    JUMP_HELP,
+    NAV_WORDS,
+    NAVIGATION,
+    NUMBER_HELP,
+    Ask,
+    Empty,
+    Invalid,
+    Jump,
+    Nav,
+    Run,
+    Select,
+    route,
+)
+from tuneup.views import course as view
+from tuneup.views.console import Glyphs, make_console
+
+
+class Tutor:
+    def __init__(
+        self,
+        nav: Navigator,
+        console: Console,
+        glyphs: Glyphs,
+        *,
+        provider: str | None = None,
+        content_dir: str | None = None,
+        reader: LineReader | None = None,
+    ) -> None:
+        self.nav = nav
+        self.console = console
+        self.glyphs = glyphs
+        self.actions = tutor_actions()
+        self.reader: LineReader = reader or PipeReader(sys.stdin, self._echo)
+        self.session = Session(
+            console=console,
+            glyphs=glyphs,
+            asker=self,
+            provider=provider,
+            content_dir=content_dir,
+            in_tutor=True,
+            actions=self.actions,
+        )
+        self.session.use_course(nav.course)
+        self.running = True
+
+    # -- the Asker the session uses ---------------------------------------------------------
+    @property
+    def interactive(self) -> bool:
+        return self.reader.interactive
+
+    def confirm(self, question: str, *, default: bool = False) -> bool:
+        hint = "[Y/n]" if default else "[y/N]"
+        try:
+            answer = self.reader.read(f"{question} {hint} ").strip().lower()
+        except (EOFError, KeyboardInterrupt):
+            return False
+        if not answer:
+            return default
+        return answer in ("y", "yes")
+
+    def read_line(self, prompt: str) -> str | None:
+        try:
+            return self.reader.read(prompt)
+        except EOFError:
+            return None
+
+    # -- the loop --------------------------------------------------------------------------
+    def prompt(self) -> str:
+        return "tuneup> " if self.glyphs.plain else "tuneup› "
+
+    def run(self) -> int:
+        self.offer_resume()
+        self.render(self.nav.show())
+        while self.running:
+            try:
+                line = self.reader.read(self.prompt())
+            except KeyboardInterrupt:
+                continue  # Ctrl-C cancels the line, never the program
+            except EOFError:
+                break
+            guard(partial(self.dispatch, line), say=self.session.error_line)
+        self.nav.save()
+        self.console.print("Bye. Your progress is saved." if self.nav.progress.steps else "Bye.")
+        return 0
+
+    def dispatch(self, line: str) -> None:
+        nav = self.nav
+        intent = route(line, options=nav.options, steps=len(nav.course.steps), actions=self.actions)
+        if isinstance(intent, Empty):
+            return
+        if isinstance(intent, Select):
+            self.render(nav.select(intent.number))
+        elif isinstance(intent, Jump):
+            self.render(nav.go_to_step(intent.step))
+        elif isinstance(intent, Nav):
+            self.navigate(intent.word)
+        elif isinstance(intent, Run):
+            self.run_action(intent.action, intent.args)
+        elif isinstance(intent, Ask):
+            self.run_action("ask", intent.text, split=False)
+        elif isinstance(intent, Invalid):
+            self.invalid(intent)
+
+    def run_action(self, word: str, args: str, *, split: bool = True) -> int:
+        """Run an action exactly as the shell would, from where the learner is."""
+        self.session.place.step, self.session.place.topic = self.nav.step, self.nav.topic_id
+        if not split:
+            return run_in(self.session, self.actions[word], [args])
+        return run_typed(self.session, self.actions[word], args)
+
+    def navigate(self, word: str) -> None:
+        if word == "quit":
+            self.running = False
+        elif word == "menu":
+            self.render(self.nav.go_menu())
+        elif word == "help":
+            self.render(view.help_screen(self.help_rows(), self.glyphs))
+        elif word == "continue":
+            if self.nav.resume():
+                self.render(self.nav.show())
+            else:
+                self.console.print("Nothing to continue yet: pick a step from the menu.")
+        elif word == "back":
+            self.render(self.nav.back())
+        elif word == "next":
+            self.render(self.nav.next())
+
+    def invalid(self, intent: Invalid) -> None:
+        if intent.reason == "step":
+            msg = f"There is no step {intent.text!r}: steps are 1-{len(self.nav.course.steps)}."
+        elif intent.reason == "number":
+            msg = f"{intent.text} is not an option here."
+        else:
+            msg = f"I don't know {intent.text!r}."
+        self.console.print(f"{msg} {self.nav.valid_here()}", markup=False, highlight=False)
+
+    def help_rows(self) -> list[tuple[str, str]]:
+        rows = [NUMBER_HELP, JUMP_HELP]
+        rows += [(" / ".join(n.words), n.help) for n in NAVIGATION]
+        for cmd in dict.fromkeys(self.actions.values()):
+            meta = meta_of(cmd)
+            steps = f" (step {', '.join(map(str, meta.steps))})" if meta.steps else ""
+            rows.append((meta.usage, meta.summary + steps))
+        return rows
+
+    def offer_resume(self) -> None:
+        last = self.nav.progress.last
+        if last is None or not self.nav.where(last):
+            return
+        where = self.nav.where(last)
+        if self.interactive:
+            if self.confirm(f"Continue where you left off ({where})?", default=True):
+                self.nav.resume()
+        else:
+            self.console.print(f"Welcome back. Type c to continue at {where}.")
+
+    # -- rendering -------------------------------------------------------------------------
+    def render(self, shown: RenderableType | None) -> None:
+        if shown is not None:
+            self.console.print()
+            self.console.print(shown)
+
+    def _echo(self, text: str) -> None:
+        self.console.print(text, markup=False, highlight=False, soft_wrap=True)
+
+    def toolbar(self) -> str:
+        return f" {self.nav.crumb()}  {self.glyphs.dot}  ? help  {self.glyphs.dot}  q quit"
+
+
+def _step_hint(session: Session, step: int) -> str | None:
+    """What the learner already has for this step (their newest model on step 3), from the
+    saved ledger only: no network."""
+    from tuneup.live.ledger import step_hint
+
+    try:
+        return step_hint(session.settings, step)
+    except TuneupError:
+        return None
+
+
+def build_tutor(
+    content_dir: str | None,
+    plain: bool,
+    provider: str | None,
+    stdin: IO[str] | None = None,
+    console: Console | None = None,
+) -> Tutor:
+    root = Path(content_dir).expanduser() if content_dir else package_content_dir()
+    console = console or make_console(plain=plain)
+    glyphs = Glyphs(plain)
+    course = load_course(root)
+    progress, warning = load_progress()
+    if warning:
+        console.print(warning, markup=False, highlight=False, soft_wrap=True)
+    nav = Navigator(
+        course,
+        progress,
+        glyphs,
+        actions_for=lambda step: [c.name or "" for c in for_step(step)],
+        warn=lambda line: console.print(line, markup=False, highlight=False),
+    )
+    tutor = Tutor(nav, console, glyphs, provider=provider, content_dir=content_dir)
+    nav.hint_for = lambda step: _step_hint(tutor.session, step)
+    stream = stdin or sys.stdin
+    if stream.isatty() and sys.stdout.isatty():
+        completer = TutorCompleter(
+            lambda: _completion_words(tutor),
+            lambda: {w for w, c in tutor.actions.items() if meta_of(c).completes_paths},
+        )
+        tutor.reader = PromptReader(state_file("history"), completer, tutor.toolbar)
+    else:
+        tutor.reader = PipeReader(stream, tutor._echo)
+    return tutor
+
+
+def _completion_words(tutor: Tutor) -> list[str]:
+    words = [str(i) for i in range(1, tutor.nav.options + 1)]
+    words += [w for w in NAV_WORDS if len(w) > 1]
+    words += list(tutor.actions)
+    return words
+
+
+def run(content_dir: str | None, plain: bool, provider: str | None) -> int:
+    """Entry point of `tuneup` with no subcommand. Returns the exit code."""
+    try:
+        tutor = build_tutor(content_dir, plain, provider)
+    except TuneupError as exc:
+        print(f"tuneup: {describe(exc)}", file=sys.stderr)
+        return exc.exit_code
+    return tutor.run()

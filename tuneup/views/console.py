@@ -1,0 +1,137 @@
+"""The one place that builds a rich Console, the glyphs that differ in --plain mode, and the
+text helpers every view shares (ASCII fallbacks, Markdown, escaping of control characters).
+
+NO_COLOR is honoured by rich itself. ``plain=True`` means ASCII only: no colour, no box
+drawing, no emoji, for screen readers and plain terminals. Every mark also has a word
+(``[ok]``, ``[fail]``, ``[warn]`` in plain mode), so nothing is said by colour alone.
+When output is not a terminal, rich writes no escape codes.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from dataclasses import dataclass
+from typing import IO
+
+from rich import box
+from rich.console import Console, RenderableType
+from rich.text import Text
+
+KEYCAPS = {1: "1️⃣", 2: "2️⃣", 3: "3️⃣", 4: "4️⃣", 5: "5️⃣", 6: "6️⃣", 7: "7️⃣", 8: "8️⃣", 9: "9️⃣"}
+MAX_WIDTH = 100  # for reading: wider terminals still get 100-column text
+
+
+@dataclass(frozen=True)
+class Glyphs:
+    plain: bool = False
+
+    @property
+    def box(self) -> box.Box:
+        return box.ASCII if self.plain else box.ROUNDED
+
+    @property
+    def check(self) -> str:
+        return "[ok]" if self.plain else "✓"
+
+    @property
+    def cross(self) -> str:
+        return "[fail]" if self.plain else "✗"
+
+    @property
+    def sep(self) -> str:
+        """Breadcrumb separator."""
+        return ">" if self.plain else "›"
+
+    @property
+    def warn(self) -> str:
+        return "[warn]" if self.plain else "⚠"
+
+    @property
+    def dot(self) -> str:
+        """Separator between the parts of a footer line."""
+        return "-" if self.plain else "·"
+
+    def keycap(self, n: int) -> str:
+        return f"{n}." if self.plain else KEYCAPS.get(n, f"{n}.")
+
+    def text(self, text: str) -> str:
+        """``text`` as this mode shows it (ASCII look-alikes in plain mode)."""
+        return asciify(text) if self.plain else text
+
+
+def make_console(
+    *,
+    plain: bool = False,
+    file: IO[str] | None = None,
+    stderr: bool = False,
+    width: int | None = None,
+) -> Console:
+    """Build a Console. ``width`` defaults to the terminal, capped at 100 columns for reading."""
+    no_color = plain or bool(os.environ.get("NO_COLOR"))
+    console = Console(
+        file=file,
+        stderr=stderr,
+        no_color=no_color,
+        emoji=not plain,
+        highlight=False,
+        safe_box=True,
+        width=width,
+        color_system=None if no_color else "auto",
+    )
+    if width is None and console.width > MAX_WIDTH:
+        console.width = MAX_WIDTH
+    return console
+
+
+_ASCII = str.maketrans(
+    {
+        "—": "--",
+        "–": "-",
+        "’": "'",
+        "‘": "'",
+        "“": '"',
+        "”": '"',
+        "…": "...",
+        "→": "->",
+        "←": "<-",
+        "×": "x",
+        "≈": "~",
+        "≤": "<=",
+        "≥": ">=",
+        "•": "*",
+        "·": "-",
+        "›": ">",
+        "✓": "[ok]",
+        "✗": "[fail]",
+        "⚠": "[warn]",
+        "§": "S",
+        "€": "EUR",
+        "±": "+/-",
+    }
+)
+
+
+def asciify(text: str) -> str:
+    """Plain mode: common punctuation to ASCII look-alikes, anything else dropped."""
+    text = text.translate(_ASCII)
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+
+
+def markdown(text: str, glyphs: Glyphs) -> RenderableType:
+    """Lesson and guide Markdown: rendered by rich, or its ASCII source in plain mode."""
+    if glyphs.plain:
+        return Text(asciify(text.strip()))
+    from rich.markdown import Markdown
+
+    return Markdown(text.strip(), code_theme="ansi_dark", inline_code_lexer="python")
+
+
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def printable(text: str) -> str:
+    """Text from elsewhere (a server, a file name, a job suffix) made safe to print: control
+    characters such as ESC are shown as ``\\x1b`` instead of reaching the terminal."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text)
