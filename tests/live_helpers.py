@@ -48,21 +48,6 @@ def run_tuneup(
     )
 
 
-def spawn_tuneup(*args: str, env: dict[str, str], timeout: float = 30, rows: int = 40) -> Any:
-    """`python -m tuneup ARGS` in a pseudo-terminal, 100 columns wide, from the repo."""
-    import pexpect
-
-    return pexpect.spawn(
-        sys.executable,
-        ["-m", "tuneup", *args],
-        env=env,
-        cwd=str(REPO),
-        encoding="utf-8",
-        timeout=timeout,
-        dimensions=(rows, 100),
-    )
-
-
 @contextmanager
 def lab_server(data_dir: Path, **kwargs: Any) -> Iterator[Any]:
     """A real lab on a loopback port in this process (to pose as a paid provider)."""

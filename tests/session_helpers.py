@@ -33,11 +33,20 @@ class ScriptedAsker:
 
 class ScriptedSession(Session):
     def __init__(
-        self, lines: list[str] | None = None, *, plain: bool = False, width: int = 100
+        self,
+        lines: list[str] | None = None,
+        *,
+        plain: bool = False,
+        width: int = 100,
+        split_streams: bool = False,
     ) -> None:
+        """With ``split_streams``, what the session sends to its error stream (human lines
+        while ``--json`` holds standard output) goes to ``self.errors`` instead."""
         self.buffer = io.StringIO()
+        self.errors = io.StringIO() if split_streams else self.buffer
         self.asker_script = ScriptedAsker(lines or [], self.buffer)
         super().__init__(
+            err_console=make_console(plain=plain, file=self.errors, width=width),
             console=make_console(plain=plain, file=self.buffer, width=width),
             glyphs=Glyphs(plain),
             asker=self.asker_script,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pexpect
 import pytest
 from chat_server import ChatServerState, create_chat_app
-from live_helpers import spawn_tuneup
+from pty_helpers import spawn_tuneup
 
 from tuneup.config import DEFAULT_CONFIG
 from tuneup.lab.serve import RunningServer, serve_in_thread

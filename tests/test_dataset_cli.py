@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 from dataset_helpers import chat, good_lines, write
+from pty_helpers import spawn
 from session_helpers import ScriptedSession
 
 from tuneup.cli import main
@@ -126,13 +127,12 @@ def test_big_file_in_a_pty_shows_progress_and_a_clean_report(tmp_path: Path) -> 
             fh.write(line.replace(b"France?", f"France {i}?".encode(), 1))
     assert path.stat().st_size > 10 * 1024 * 1024
     env = {k: v for k, v in os.environ.items() if k != "NO_COLOR"}
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "tuneup", "validate", str(path), "--model", "gpt-4.1"],
+    child = spawn(
+        [sys.executable, "-m", "tuneup", "validate", str(path), "--model", "gpt-4.1"],
         env=env,
-        encoding="utf-8",
         timeout=60,
-        dimensions=(40, 100),
+        rows=40,
+        cols=100,
     )
     child.expect("Checking big.jsonl")
     child.expect("No errors")

@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pexpect
-
-from tests.lab_helpers import MODEL, client, upload, wait
+from lab_helpers import MODEL, client, upload, wait
+from pty_helpers import spawn
 
 
 def _env() -> dict[str, str]:
@@ -20,9 +20,9 @@ def _env() -> dict[str, str]:
 
 def test_lab_serves_until_ctrl_c(tmp_path: Path) -> None:
     key = "sk-room-key-abcdefghijklmnop"
-    child = pexpect.spawn(
-        sys.executable,
+    child = spawn(
         [
+            sys.executable,
             "-m",
             "tuneup",
             "lab",
@@ -38,7 +38,6 @@ def test_lab_serves_until_ctrl_c(tmp_path: Path) -> None:
             "127.0.0.1",
         ],
         env=_env(),
-        encoding="utf-8",
         timeout=30,
     )
     log = io.StringIO()
@@ -62,11 +61,10 @@ def test_lab_serves_until_ctrl_c(tmp_path: Path) -> None:
 
 
 def test_open_host_without_key_warns_and_bad_fault_is_one_line(tmp_path: Path) -> None:
-    child = pexpect.spawn(
-        sys.executable,
-        ["-m", "tuneup", "lab", "--host", "0.0.0.0", "--port", "0", "--data", str(tmp_path)],
+    child = spawn(
+        [sys.executable, "-m", "tuneup", "lab", "--host", "0.0.0.0", "--port", "0"]
+        + ["--data", str(tmp_path)],
         env=_env(),
-        encoding="utf-8",
         timeout=30,
     )
     child.expect("warning: listening on 0.0.0.0 without --key")

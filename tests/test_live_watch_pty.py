@@ -4,7 +4,8 @@ the job; a later process picks the job up and sees it finish."""
 from __future__ import annotations
 
 import pexpect
-from live_helpers import run_tuneup, spawn_tuneup, tuneup_env
+from live_helpers import run_tuneup, tuneup_env
+from pty_helpers import spawn_tuneup
 
 
 def test_ctrl_c_stops_watching_not_the_job() -> None:

@@ -3,40 +3,18 @@
 from __future__ import annotations
 
 import os
-import shutil
-import sys
 import time
 from pathlib import Path
 
 import pexpect
-import pytest
+from pty_helpers import Screen, spawn_tuneup
 
 from tuneup.course.content import load_course
 from tuneup.home import package_content_dir
 
 
-def _installed_tuneup() -> str:
-    beside = Path(sys.executable).parent / "tuneup"
-    found = str(beside) if beside.exists() else shutil.which("tuneup")
-    if not found:
-        pytest.fail("the tuneup console script is not installed")
-    return found
-
-
 def _spawn(home: Path) -> pexpect.spawn:
-    # pexpect does not answer cursor-position requests; tell prompt_toolkit not to ask.
-    env = dict(
-        os.environ,
-        TUNEUP_HOME=str(home),
-        TERM="xterm",
-        COLUMNS="80",
-        LINES="40",
-        PROMPT_TOOLKIT_NO_CPR="1",
-    )
-    child = pexpect.spawn(
-        _installed_tuneup(), env=env, encoding="utf-8", timeout=20, dimensions=(40, 80)
-    )
-    return child
+    return spawn_tuneup(env=dict(os.environ, TUNEUP_HOME=str(home)), rows=40, cols=80, timeout=20)
 
 
 def test_learner_session_in_a_terminal(tuneup_home: Path) -> None:
@@ -93,15 +71,18 @@ def test_tab_completes_commands_and_shipped_example_paths(
     tuneup_home: Path, tmp_path: Path
 ) -> None:
     child = _spawn(tuneup_home)
-    child.expect("Adjust hyperparameters")
+    screen = Screen(child, rows=40, cols=80)
+    screen.wait_for("Adjust hyperparameters")
     child.send("1\r")
-    child.expect("tuneup › 1 Prepare")
+    screen.wait_for("Actions on this step")
+    screen.settle()  # the step screen is out and the prompt is waiting
     child.send("vali\t")
-    child.expect("validate")
+    # the line being typed, not the screen's own list of actions, shows the completion
+    screen.wait_for(lambda s: s.cursor_line().endswith("tuneup› validate"))
     child.send(" examples/marv-bro\t")
-    child.expect("marv-broken.jsonl")
+    screen.wait_for(lambda s: s.cursor_line().endswith("validate examples/marv-broken.jsonl"))
     child.send("\r")
-    child.expect("invalid_json")
+    screen.wait_for("error invalid_json")
     child.sendline("q")
     child.expect(pexpect.EOF)
     child.close()

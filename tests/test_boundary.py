@@ -1,0 +1,78 @@
+"""The one error boundary: known errors are one line with their exit code; anything else is
+one line naming the log file that holds the traceback; TUNEUP_DEBUG=1 re-raises."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+import pytest
+from click.testing import CliRunner
+from session_helpers import ScriptedSession
+
+from tuneup.cli import TuneupGroup
+from tuneup.commands.action import action
+from tuneup.commands.boundary import guard, run_in
+from tuneup.commands.session import Session
+from tuneup.errors import InputFileError
+
+
+def _boom() -> None:
+    raise ValueError("the sky fell sk-test-secret-1234567890")
+
+
+@action(summary="Fails on purpose", shell=True)
+def broken(session: Session) -> None:
+    """Fails on purpose."""
+    _boom()
+
+
+def test_known_errors_are_one_line_with_their_exit_code() -> None:
+    said: list[str] = []
+
+    def fail() -> None:
+        raise InputFileError("data.jsonl: no such file.", hint="Check the path.")
+
+    assert guard(fail, say=said.append) == 2
+    assert said == ["data.jsonl: no such file. Check the path."]
+
+
+def test_unexpected_errors_are_logged_not_shown(tuneup_home: Path) -> None:
+    session = ScriptedSession()
+    assert run_in(session, broken, []) == 1
+    out = session.buffer.getvalue()
+    log = tuneup_home / "errors.log"
+    assert "Unexpected error: ValueError: the sky fell" in out
+    assert str(log) in out and "Traceback" not in out
+    text = log.read_text()
+    assert "Traceback" in text and "_boom" in text
+    assert "sk-test-secret-1234567890" not in text + out  # redacted in both
+    assert log.stat().st_mode & 0o777 == 0o600
+
+
+def test_tuneup_debug_reraises(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TUNEUP_DEBUG", "1")
+    with pytest.raises(ValueError, match="the sky fell"):
+        run_in(ScriptedSession(), broken, [])
+
+
+def test_the_shell_uses_the_same_boundary(tuneup_home: Path) -> None:
+    @click.group(cls=TuneupGroup)
+    def root() -> None:
+        pass
+
+    root.add_command(broken)
+    result = CliRunner().invoke(root, ["broken"])
+    assert result.exit_code == 1
+    assert "Unexpected error: ValueError" in result.stderr
+    assert "errors.log" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_ctrl_c_is_exit_130_with_one_line() -> None:
+    said: list[str] = []
+
+    def interrupted() -> None:
+        raise KeyboardInterrupt
+
+    assert guard(interrupted, say=said.append) == 130
+    assert said == ["Interrupted."]
