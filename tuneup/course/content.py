@@ -183,10 +183,12 @@ def check_pack(
 
     Besides the schema, it checks (``cross_refs``) guide section ids and try-it commands,
     and (``quality``) that no answer position holds more than half of the right answers,
-    that a step's right answers do not all sit in one position, that at least half of a
-    step's questions test a scenario or judgement, and warns about topics over two pages
-    at 80x24. ``topic_height`` gives a topic's rendered rows (the tutor's renderer); the
-    default estimates them by wrapping at 80 columns.
+    that a step's right answers do not all sit in one position, that typing one number
+    to every question cannot pass a step in any shuffled order, that at least half of a
+    step's questions test a scenario or judgement; it warns about topics over two pages
+    at 80x24 and about right answers that are mostly the longest option.
+    ``topic_height`` gives a topic's rendered rows (the tutor's renderer); the default
+    estimates them by wrapping at 80 columns.
 
     Returns the course (with the lessons that loaded) and every problem found; problems
     with ``severity == "warning"`` do not make the pack invalid.
@@ -231,6 +233,7 @@ def _quality_problems(
 ) -> list[Problem]:
     problems: list[Problem] = []
     answers: list[tuple[Path, int, int]] = []
+    lengths: list[tuple[int, list[int]]] = []
     height: Callable[[Any], int] = topic_height or estimated_topic_rows
     for step in course.steps:
         lesson, lines = course.lessons[step], line_maps[step]
@@ -239,9 +242,13 @@ def _quality_problems(
             if q.kind == "single":
                 positions.append(q.answer + 1)
                 answers.append((lesson.source, lines.get(("check", i), 1), q.answer + 1))
+                lengths.append((q.answer, [len(o.text) for o in q.options]))
         problems += packcheck.step_pattern(lesson.source, positions)
         problems += packcheck.skill_mix(
             lesson.source, lines.get(("check",), 1), [q.skill for q in lesson.check]
+        )
+        problems += packcheck.constant_answer_risk(
+            lesson.source, lines.get(("check",), 1), list(lesson.check), course.pass_mark
         )
         problems += packcheck.tall_topics(
             lesson.source,
@@ -249,6 +256,7 @@ def _quality_problems(
             height,
         )
     problems += packcheck.position_bias(answers, course.root / "steps")
+    problems += packcheck.longest_answer_cue(course.root / "steps", lengths)
     return problems
 
 

@@ -88,6 +88,26 @@ def position_bias(answers: Iterable[tuple[Path, int, int]], pack: Path) -> list[
     ]
 
 
+def longest_answer_cue(pack: Path, lengths: list[tuple[int, list[int]]]) -> list[Problem]:
+    """``lengths`` holds (right option index, option text lengths) per single-choice
+    question. When the right answer is the one longest option in more than half of them,
+    "pick the longest" beats reading: a warning."""
+    cued = sum(
+        1 for right, lens in lengths if lens[right] == max(lens) and lens.count(max(lens)) == 1
+    )
+    if len(lengths) >= 4 and cued * 2 > len(lengths):
+        return [
+            Problem(
+                pack,
+                0,
+                f"the right answer is the longest option in {cued} of {len(lengths)} "
+                "single-choice questions: make some wrong options as specific",
+                severity="warning",
+            )
+        ]
+    return []
+
+
 def step_pattern(lesson_file: Path, positions: list[int]) -> list[Problem]:
     """Three or more single-choice questions of a step with the right answer in the same
     position is a pattern a learner can spot; an error."""
@@ -98,6 +118,38 @@ def step_pattern(lesson_file: Path, positions: list[int]) -> list[Problem]:
                 1,
                 f"every single-choice right answer of this step is option {positions[0]}; "
                 "vary the positions",
+            )
+        ]
+    return []
+
+
+def constant_answer_risk(
+    lesson_file: Path, line: int, questions: list[object], pass_mark: int
+) -> list[Problem]:
+    """Typing the same number k to every question must not be able to pass a step, in any
+    shuffled order. For each k, a single-choice question (or a pick-all with one right
+    option) with at least k options can be right by chance, and so can a number question
+    that accepts k. If those reach the pass mark for some k, the step needs more number
+    or pick-all questions."""
+    from tuneup.course.questions import OPTIONS_RANGE, Question
+
+    def could_be_right(q: Question, k: int) -> bool:
+        if q.kind == "single" or (q.kind == "multi" and len(q.answers) == 1):
+            return len(q.options) >= k
+        return q.number is not None and q.number.accepts(k)
+
+    qs = [q for q in questions if isinstance(q, Question)]
+    worst, typed = max(
+        (sum(could_be_right(q, k) for q in qs), k) for k in range(1, OPTIONS_RANGE[1] + 1)
+    )
+    if qs and worst * 100 >= pass_mark * len(qs):
+        return [
+            Problem(
+                lesson_file,
+                line,
+                f"typing {typed} to every question can be right {worst} times out of "
+                f"{len(qs)}, enough for the {pass_mark}% pass mark: add number or "
+                "pick-all-that-apply questions",
             )
         ]
     return []

@@ -86,7 +86,7 @@ def format_value(value: float, unit: str = "") -> str:
     if unit in CURRENCY_UNITS:
         return f"${value:,.2f}"
     text = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.4f}".rstrip("0")
-    return f"{text} {unit}".strip()
+    return f"{text}%" if unit == "%" else f"{text} {unit}".strip()
 
 
 def _range(c: Checker, raw: Any, where: Where, what: str) -> tuple[float, float] | None:
