@@ -23,6 +23,8 @@ EXPECTED: dict[str, list[str]] = {
     "01-overview.md": [
         "what-is-fine-tuning",
         "when-to-fine-tune",
+        "facts-vs-behaviour",
+        "choose-a-method",
         "use-cases",
         "workflow",
     ],
@@ -39,6 +41,7 @@ EXPECTED: dict[str, list[str]] = {
         "validation-split",
         "token-limits",
         "data-validation",
+        "data-privacy",
     ],
     "04-cost.md": ["cost"],
     "05-train.md": [
@@ -50,10 +53,30 @@ EXPECTED: dict[str, list[str]] = {
         "migrating-v0",
     ],
     "06-use.md": ["use-model", "model-not-ready", "safety-evals"],
-    "07-analyze.md": ["results-file", "metrics", "validation-metrics", "evaluate"],
-    "08-iterate.md": ["data-quality", "data-quantity", "overfitting"],
-    "09-hyperparameters.md": ["hyperparameters", "epochs", "learning-rate", "dpo-beta"],
-    "10-lab.md": ["the-lab", "providers"],
+    "07-analyze.md": [
+        "results-file",
+        "metrics",
+        "validation-metrics",
+        "evaluate",
+        "baseline-and-graders",
+        "regression-checks",
+    ],
+    "08-iterate.md": ["data-quality", "data-quantity", "overfitting", "synthetic-data"],
+    "09-hyperparameters.md": [
+        "hyperparameters",
+        "epochs",
+        "learning-rate",
+        "dpo-beta",
+        "lab-experiments",
+    ],
+    "10-lab.md": [
+        "the-lab",
+        "lab-model",
+        "providers",
+        "azure-openai",
+        "open-models",
+        "hosted-providers",
+    ],
 }
 
 H2 = re.compile(r"^## (?P<title>.+?)\s*\{#(?P<id>[a-z0-9-]+)\}\s*$")

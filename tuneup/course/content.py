@@ -1,4 +1,5 @@
-"""Lessons as data: one YAML file per step, loaded into typed objects and validated.
+"""Lessons as data: one YAML file per step, plus an optional ``course.yaml``, loaded into
+typed objects and validated.
 
 Validation reports every problem as a :class:`Problem` with the file and the line of the
 offending YAML node, so ``tuneup content check`` can print ``file:line: message``. The
@@ -7,53 +8,40 @@ schema is documented in docs/writing-lessons.md.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from tuneup.course import packcheck
+from tuneup.course.progress import DEFAULT_PASS_MARK
+from tuneup.course.questions import ID_PATTERN, Option, Question, parse_question
+from tuneup.course.yamlfile import (
+    Checker,
+    ContentSyntaxError,
+    Problem,
+    Where,
+    read_yaml,
+)
 from tuneup.errors import ContentError
 
+__all__ = [
+    "ContentSyntaxError",
+    "Course",
+    "Lesson",
+    "Option",
+    "Problem",
+    "Question",
+    "Topic",
+    "TryIt",
+    "check_pack",
+    "load_course",
+]
+
 STEP_COUNT = 6
-TOPICS_RANGE = (3, 6)
-QUESTIONS_RANGE = (2, 4)
-OPTIONS_RANGE = (2, 5)
-_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
-
-try:  # libyaml is much faster and ships in PyYAML's wheels
-    _Loader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
-
-
-class ContentSyntaxError(ContentError):
-    """A lesson file is not valid YAML; carries the file and line."""
-
-    def __init__(self, path: Path, line: int, problem: str) -> None:
-        super().__init__(f"{path}:{line}: {problem}")
-        self.path, self.line, self.problem = path, line, problem
-
-
-@dataclass(frozen=True)
-class Option:
-    text: str
-    explain: str
-    correct: bool = False
-
-
-@dataclass(frozen=True)
-class Question:
-    id: str
-    question: str
-    options: tuple[Option, ...]
-
-    @property
-    def answer(self) -> int:
-        """0-based index of the correct option."""
-        return next(i for i, o in enumerate(self.options) if o.correct)
+TOPICS_RANGE = (3, 8)
+QUESTIONS_RANGE = (3, 5)
+COURSE_FILE = "course.yaml"
 
 
 @dataclass(frozen=True)
@@ -83,20 +71,11 @@ class Lesson:
     source: Path
 
 
-@dataclass(frozen=True)
-class Problem:
-    file: Path
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.file}:{self.line}: {self.message}"
-
-
 @dataclass
 class Course:
     root: Path
     lessons: dict[int, Lesson] = field(default_factory=dict)
+    pass_mark: int = DEFAULT_PASS_MARK  # percent of a step's check to pass it
 
     def lesson(self, step: int) -> Lesson:
         return self.lessons[step]
@@ -106,110 +85,15 @@ class Course:
         return sorted(self.lessons)
 
 
-# --- YAML with line numbers -------------------------------------------------------------
-
-
-def _lines(node: yaml.Node, lines: dict[tuple[Any, ...], int], path: tuple[Any, ...]) -> None:
-    """Record the 1-based line of every path (key names and list indexes) in the document."""
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value_node in node.value:
-            _lines(value_node, lines, (*path, key_node.value))
-            lines[path + (key_node.value,)] = key_node.start_mark.line + 1
-    elif isinstance(node, yaml.SequenceNode):
-        for i, item in enumerate(node.value):
-            _lines(item, lines, (*path, i))
-
-
-def read_yaml(path: Path) -> tuple[Any, dict[tuple[Any, ...], int]]:
-    """Parse ``path`` into data plus the line of every key; ContentError on bad YAML."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ContentSyntaxError(path, 0, f"cannot be read ({exc})") from None
-    try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.constructor.SafeConstructor().construct_document(node) if node else None
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 1 if mark else 0
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ContentSyntaxError(path, line, str(problem)) from None
-    lines: dict[tuple[Any, ...], int] = {}
-    if node is not None:
-        _lines(node, lines, ())
-    return data, lines
-
-
-# --- validation ---------------------------------------------------------------------------
-
-
-class _Checker:
-    def __init__(self, path: Path, lines: dict[tuple[Any, ...], int]) -> None:
-        self.path = path
-        self.lines = lines
-        self.problems: list[Problem] = []
-
-    def line(self, where: tuple[Any, ...]) -> int:
-        while where and where not in self.lines:
-            where = where[:-1]
-        return self.lines.get(where, 1)
-
-    def add(self, where: tuple[Any, ...], message: str) -> None:
-        self.problems.append(Problem(self.path, self.line(where), message))
-
-    def text(self, data: dict[str, Any], key: str, where: tuple[Any, ...]) -> str:
-        value = data.get(key)
-        if isinstance(value, (bool, int, float)):
-            self.add(
-                (*where, key),
-                f"`{key}` must be text: quote it (YAML reads {value!r} as a boolean or number)",
-            )
-            return str(value)
-        if not isinstance(value, str) or not value.strip():
-            self.add((*where, key), f"`{key}` must be a non-empty text")
-            return ""
-        return value.strip()
-
-    def mapping(self, value: Any, where: tuple[Any, ...], what: str) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            self.add(where, f"{what} must be a mapping of keys")
-            return {}
-        return value
-
-    def items(
-        self, data: dict[str, Any], key: str, where: tuple[Any, ...], bounds: tuple[int, int]
-    ) -> list[Any]:
-        value = data.get(key)
-        lo, hi = bounds
-        if not isinstance(value, list):
-            self.add((*where, key), f"`{key}` must be a list of {lo} to {hi} entries")
-            return []
-        if not lo <= len(value) <= hi:
-            self.add((*where, key), f"`{key}` has {len(value)} entries; it needs {lo} to {hi}")
-        return value
-
-    def ident(self, data: dict[str, Any], where: tuple[Any, ...], seen: set[str]) -> str:
-        value = data.get("id")
-        if not isinstance(value, str) or not _ID.match(value):
-            self.add((*where, "id"), "`id` must be lowercase letters, digits and dashes")
-            return ""
-        if value in seen:
-            self.add((*where, "id"), f"id `{value}` is used twice in this file")
-        seen.add(value)
-        return value
-
-
-def _parse_lesson(path: Path) -> tuple[Lesson | None, list[Problem], dict[tuple[Any, ...], int]]:
+def _parse_lesson(path: Path) -> tuple[Lesson | None, list[Problem], dict[Where, int]]:
     data, lines = read_yaml(path)
-    c = _Checker(path, lines)
+    c = Checker(path, lines)
     doc = c.mapping(data, (), "a lesson file")
     if not doc:
         return None, c.problems, lines
-    known = {"step", "title", "label", "minutes", "intro", "topics", "try_it", "check"}
-    for key in doc:
-        if key not in known:
-            c.add((key,), f"unknown key `{key}` (expected one of: {', '.join(sorted(known))})")
+    c.known_keys(
+        doc, (), {"step", "title", "label", "minutes", "intro", "topics", "try_it", "check"}
+    )
     step = doc.get("step")
     if not isinstance(step, int) or isinstance(step, bool) or not 1 <= step <= STEP_COUNT:
         c.add(("step",), f"`step` must be a whole number from 1 to {STEP_COUNT}")
@@ -227,13 +111,14 @@ def _parse_lesson(path: Path) -> tuple[Lesson | None, list[Problem], dict[tuple[
         t = c.mapping(raw, where, f"topic {i + 1}")
         if not t:
             continue
+        c.known_keys(t, where, {"id", "title", "body", "guide"})
         guide = t.get("guide", [])
         if not isinstance(guide, list) or not all(isinstance(g, str) for g in guide):
             c.add((*where, "guide"), "`guide` must be a list of guide section ids")
             guide = []
         topics.append(
             Topic(
-                c.ident(t, where, seen),
+                c.ident(t, where, seen, ID_PATTERN),
                 c.text(t, "title", where),
                 c.text(t, "body", where),
                 tuple(guide),
@@ -246,28 +131,9 @@ def _parse_lesson(path: Path) -> tuple[Lesson | None, list[Problem], dict[tuple[
     questions: list[Question] = []
     qseen: set[str] = set()
     for i, raw in enumerate(c.items(doc, "check", (), QUESTIONS_RANGE)):
-        where = ("check", i)
-        q = c.mapping(raw, where, f"question {i + 1}")
-        if not q:
-            continue
-        qid, text = c.ident(q, where, qseen), c.text(q, "question", where)
-        options: list[Option] = []
-        for j, raw_opt in enumerate(c.items(q, "options", where, OPTIONS_RANGE)):
-            ow = (*where, "options", j)
-            o = c.mapping(raw_opt, ow, f"option {j + 1}")
-            if not o:
-                continue
-            correct = o.get("correct", False)
-            if not isinstance(correct, bool):
-                c.add((*ow, "correct"), "`correct` must be true or false")
-                correct = False
-            if "explain" not in o:
-                c.add(ow, "every option needs an `explain` saying why it is right or wrong")
-            options.append(Option(c.text(o, "text", ow), o.get("explain") or "", correct))
-        n_correct = sum(o.correct for o in options)
-        if options and n_correct != 1:
-            c.add((*where, "options"), f"exactly one option must be correct; found {n_correct}")
-        questions.append(Question(qid, text, tuple(options)))
+        q = parse_question(c, raw, ("check", i), qseen, i + 1)
+        if q is not None:
+            questions.append(q)
 
     if c.problems:
         return None, c.problems, lines
@@ -277,21 +143,59 @@ def _parse_lesson(path: Path) -> tuple[Lesson | None, list[Problem], dict[tuple[
     return lesson, [], lines
 
 
+def _read_course_file(root: Path) -> tuple[int, list[Problem]]:
+    """The pack's settings in ``course.yaml`` (optional): today only ``pass_mark``."""
+    path = root / COURSE_FILE
+    if not path.exists():
+        return DEFAULT_PASS_MARK, []
+    try:
+        data, lines = read_yaml(path)
+    except ContentSyntaxError as exc:
+        return DEFAULT_PASS_MARK, [Problem(path, exc.line, f"not valid YAML: {exc.problem}")]
+    c = Checker(path, lines)
+    doc = c.mapping(data if data is not None else {}, (), "course.yaml")
+    c.known_keys(doc, (), {"pass_mark"})
+    mark = doc.get("pass_mark", DEFAULT_PASS_MARK)
+    if not isinstance(mark, int) or isinstance(mark, bool) or not 1 <= mark <= 100:
+        c.add(("pass_mark",), "`pass_mark` must be a whole percentage from 1 to 100")
+        mark = DEFAULT_PASS_MARK
+    return mark, c.problems
+
+
 def lesson_files(root: Path) -> list[Path]:
     return sorted((root / "steps").glob("*.yaml"))
 
 
-def check_pack(
-    root: Path, *, cross_refs: bool = True, command_exists: Callable[[str], bool] | None = None
-) -> tuple[Course, list[Problem]]:
-    """Load every lesson under ``root/steps`` and check it and (optionally) its
-    cross-references: guide section ids and try-it commands.
+def estimated_topic_rows(topic: Topic) -> int:
+    """The rows a topic screen takes at 80 columns, estimated without the renderer."""
+    return packcheck.estimate_topic_rows(topic.title, topic.body, has_guide=bool(topic.guide))
 
-    Returns the course (with the lessons that loaded) and every problem found.
+
+def check_pack(
+    root: Path,
+    *,
+    cross_refs: bool = True,
+    command_exists: Callable[[str], bool] | None = None,
+    quality: bool = True,
+    topic_height: Callable[[Topic], int] | None = None,
+) -> tuple[Course, list[Problem]]:
+    """Load every lesson under ``root/steps`` and check it.
+
+    Besides the schema, it checks (``cross_refs``) guide section ids and try-it commands,
+    and (``quality``) that no answer position holds more than half of the right answers,
+    that a step's right answers do not all sit in one position, that typing one number
+    to every question cannot pass a step in any shuffled order, that at least half of a
+    step's questions test a scenario or judgement; it warns about topics over two pages
+    at 80x24 and about right answers that are mostly the longest option.
+    ``topic_height`` gives a topic's rendered rows (the tutor's renderer); the default
+    estimates them by wrapping at 80 columns.
+
+    Returns the course (with the lessons that loaded) and every problem found; problems
+    with ``severity == "warning"`` do not make the pack invalid.
     """
-    course = Course(root)
-    problems: list[Problem] = []
-    line_maps: dict[int, dict[tuple[Any, ...], int]] = {}
+    pass_mark, problems = _read_course_file(root)
+    course = Course(root, pass_mark=pass_mark)
+    line_maps: dict[int, dict[Where, int]] = {}
     files = lesson_files(root)
     if not files:
         problems.append(Problem(root / "steps", 0, "no lesson files (*.yaml) found"))
@@ -317,12 +221,48 @@ def check_pack(
 
     if cross_refs:
         problems.extend(_cross_reference_problems(course, line_maps, command_exists))
+    if quality:
+        problems.extend(_quality_problems(course, line_maps, topic_height))
     return course, problems
+
+
+def _quality_problems(
+    course: Course,
+    line_maps: dict[int, dict[Where, int]],
+    topic_height: Callable[[Topic], int] | None,
+) -> list[Problem]:
+    problems: list[Problem] = []
+    answers: list[tuple[Path, int, int]] = []
+    lengths: list[tuple[int, list[int]]] = []
+    height: Callable[[Any], int] = topic_height or estimated_topic_rows
+    for step in course.steps:
+        lesson, lines = course.lessons[step], line_maps[step]
+        positions: list[int] = []
+        for i, q in enumerate(lesson.check):
+            if q.kind == "single":
+                positions.append(q.answer + 1)
+                answers.append((lesson.source, lines.get(("check", i), 1), q.answer + 1))
+                lengths.append((q.answer, [len(o.text) for o in q.options]))
+        problems += packcheck.step_pattern(lesson.source, positions)
+        problems += packcheck.skill_mix(
+            lesson.source, lines.get(("check",), 1), [q.skill for q in lesson.check]
+        )
+        problems += packcheck.constant_answer_risk(
+            lesson.source, lines.get(("check",), 1), list(lesson.check), course.pass_mark
+        )
+        problems += packcheck.tall_topics(
+            lesson.source,
+            [(lines.get(("topics", i), 1), t, t.title) for i, t in enumerate(lesson.topics)],
+            height,
+        )
+    problems += packcheck.position_bias(answers, course.root / "steps")
+    problems += packcheck.longest_answer_cue(course.root / "steps", lengths)
+    return problems
 
 
 def _cross_reference_problems(
     course: Course,
-    line_maps: dict[int, dict[tuple[Any, ...], int]],
+    line_maps: dict[int, dict[Where, int]],
     command_exists: Callable[[str], bool] | None,
 ) -> list[Problem]:
     from tuneup.ask.guide import load_guide
@@ -352,14 +292,19 @@ def _cross_reference_problems(
 
 
 def load_course(root: Path) -> Course:
-    """Load a content pack for the tutor; raise ContentError naming the first problem."""
+    """Load a content pack for the tutor; raise ContentError naming the first problem.
+
+    Only errors of structure refuse a pack here; `tuneup content check` also applies the
+    quality rules (answer positions, question skills, topic length).
+    """
     if not (root / "steps").is_dir():
         raise ContentError(
             f"{root}: not a content pack (no steps/ folder).",
             hint="Point --content at a folder like content/.",
         )
-    course, problems = check_pack(root, cross_refs=False)
-    if problems:
-        more = f" (and {len(problems) - 1} more; run `tuneup content check {root}`)"
-        raise ContentError(str(problems[0]) + (more if len(problems) > 1 else ""))
+    course, problems = check_pack(root, cross_refs=False, quality=False)
+    errors = [p for p in problems if p.is_error]
+    if errors:
+        more = f" (and {len(errors) - 1} more; run `tuneup content check {root}`)"
+        raise ContentError(str(errors[0]) + (more if len(errors) > 1 else ""))
     return course

@@ -1,7 +1,12 @@
-"""The learner's progress: topics seen, knowledge-check scores, and where they left off.
+"""The learner's progress: who they are, topics seen, knowledge-check results, where they were.
 
 Stored as ``progress.json`` under TUNEUP_HOME, written atomically with mode 0600. A corrupt
 file is set aside by :func:`tuneup.statefile.load_json` and the learner starts fresh.
+
+The learner id is random and seeds the order of each question's options
+(:mod:`tuneup.course.shuffle`), so it stays the same for as long as the file does. A step's
+status comes from here in words (:class:`StepStatus`), so colours, marks, plain mode and
+screen readers all say the same thing.
 """
 
 from __future__ import annotations
@@ -11,9 +16,42 @@ from pathlib import Path
 from typing import Any
 
 from tuneup import statefile
+from tuneup.course.shuffle import new_learner_id
 from tuneup.home import state_file
 
 FILE_NAME = "progress.json"
+VERSION = 2
+DEFAULT_PASS_MARK = 75  # percent of a step's questions answered right
+
+PASSED = "passed"
+ATTEMPTED = "attempted"
+CAUGHT_UP = "caught up"
+NOT_STARTED = "not started"
+
+
+def passes(score: int, total: int, pass_mark: int = DEFAULT_PASS_MARK) -> bool:
+    """True when ``score`` out of ``total`` reaches ``pass_mark`` percent (integer maths)."""
+    return total > 0 and score * 100 >= pass_mark * total
+
+
+@dataclass(frozen=True)
+class StepStatus:
+    """Where a learner stands on a step's knowledge check, with the words to say it."""
+
+    state: str  # PASSED | ATTEMPTED | CAUGHT_UP | NOT_STARTED
+    score: int | None = None
+    total: int | None = None
+
+    @property
+    def words(self) -> str:
+        """``passed``, ``attempted 2/4``, ``caught up`` or ``not started``."""
+        if self.state == ATTEMPTED:
+            return f"{ATTEMPTED} {self.score}/{self.total}"
+        return self.state
+
+    @property
+    def passed(self) -> bool:
+        return self.state == PASSED
 
 
 @dataclass
@@ -21,10 +59,22 @@ class StepProgress:
     topics_seen: set[str] = field(default_factory=set)
     score: int | None = None
     total: int | None = None
+    missed: tuple[str, ...] = ()  # question ids answered wrong in the recorded run
+    caught_up: bool = False  # set by a workshop catch-up; cleared by the learner's own run
 
     @property
     def done(self) -> bool:
+        """The check was taken (at any score). The menu should use :meth:`status`."""
         return self.score is not None
+
+    def status(self, pass_mark: int = DEFAULT_PASS_MARK) -> StepStatus:
+        if self.score is not None and self.total and passes(self.score, self.total, pass_mark):
+            return StepStatus(PASSED, self.score, self.total)
+        if self.caught_up:
+            return StepStatus(CAUGHT_UP, self.score, self.total)
+        if self.score is not None and self.total:
+            return StepStatus(ATTEMPTED, self.score, self.total)
+        return StepStatus(NOT_STARTED)
 
 
 @dataclass
@@ -38,25 +88,44 @@ class Progress:
     steps: dict[int, StepProgress] = field(default_factory=dict)
     last: Position | None = None
     path: Path | None = None
+    learner: str = field(default_factory=new_learner_id)
 
     def step(self, n: int) -> StepProgress:
         return self.steps.setdefault(n, StepProgress())
 
+    def status(self, n: int, pass_mark: int = DEFAULT_PASS_MARK) -> StepStatus:
+        sp = self.steps.get(n)
+        return sp.status(pass_mark) if sp is not None else StepStatus(NOT_STARTED)
+
     def saw_topic(self, step: int, topic_id: str) -> None:
         self.step(step).topics_seen.add(topic_id)
 
-    def record_check(self, step: int, score: int, total: int) -> None:
+    def record_check(
+        self, step: int, score: int, total: int, missed: tuple[str, ...] | list[str] = ()
+    ) -> None:
+        """Record a finished check. A better earlier result is kept (a passed step stays
+        passed); the learner's own run clears a catch-up mark."""
         sp = self.step(step)
-        sp.score, sp.total = score, total
+        sp.caught_up = False
+        if sp.score is not None and sp.total == total and sp.score > score:
+            return
+        sp.score, sp.total, sp.missed = score, total, tuple(missed)
+
+    def catch_up(self, step: int) -> None:
+        """Mark a step as caught up (workshop catch-up): not passed, not attempted."""
+        self.step(step).caught_up = True
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "version": 1,
+            "version": VERSION,
+            "learner": self.learner,
             "steps": {
                 str(n): {
                     "topics_seen": sorted(sp.topics_seen),
                     "score": sp.score,
                     "total": sp.total,
+                    "missed": list(sp.missed),
+                    "caught_up": sp.caught_up,
                 }
                 for n, sp in sorted(self.steps.items())
             },
@@ -73,22 +142,34 @@ def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
+def _strings(value: Any) -> list[str]:
+    return [t for t in value if isinstance(t, str)] if isinstance(value, list) else []
+
+
 def load_progress(path: Path | None = None) -> tuple[Progress, str | None]:
-    """Read progress; returns it and at most one warning line (for a file set aside)."""
+    """Read progress; returns it and at most one warning line (for a file set aside).
+
+    A file without a learner id (version 1, or none at all) gets a new random one, kept
+    from the next save on.
+    """
     path = path or state_file(FILE_NAME)
     loaded = statefile.load_json(path)
     progress = Progress(path=path)
-    data = loaded.data or {}
+    data = loaded.data if isinstance(loaded.data, dict) else {}
+    learner = data.get("learner")
+    if isinstance(learner, str) and learner.strip():
+        progress.learner = learner.strip()
     steps = data.get("steps")
     if isinstance(steps, dict):
         for key, raw in steps.items():
             if not (key.isdigit() and isinstance(raw, dict)):
                 continue
-            seen = raw.get("topics_seen")
             progress.steps[int(key)] = StepProgress(
-                {t for t in seen if isinstance(t, str)} if isinstance(seen, list) else set(),
+                set(_strings(raw.get("topics_seen"))),
                 _int(raw.get("score")),
                 _int(raw.get("total")),
+                tuple(_strings(raw.get("missed"))),
+                raw.get("caught_up") is True,
             )
     last = data.get("last")
     if isinstance(last, dict) and _int(last.get("step")):

@@ -24,6 +24,7 @@ from tuneup.lab.apierror import ApiError, bad_request, not_found
 from tuneup.lab.faults import RATE_LIMIT, RateLimiter, check_names
 from tuneup.lab.jobs import Jobs
 from tuneup.lab.models import base_model_object, base_models, is_base_model
+from tuneup.lab.rules import LabRules
 from tuneup.lab.store import Store, new_id
 from tuneup.lab.trainer import SimulatedTrainer, Trainer
 
@@ -40,12 +41,14 @@ class Lab:
         faults: tuple[str, ...] | list[str] = (),
         step_seconds: float = 0.05,
         trainer: Trainer | None = None,
+        legacy_rules: bool = False,
     ) -> None:
         self.store = Store(data_dir)
         self.key = key or None
         self.faults = check_names(tuple(faults))
         self.limiter = RateLimiter() if RATE_LIMIT in self.faults else None
         self.jobs = Jobs(self.store, trainer or SimulatedTrainer(step_seconds), self.faults)
+        self.jobs.rules = LabRules(legacy=legacy_rules)
 
 
 def _limit(request: Request, default: int = 20) -> int:
@@ -86,9 +89,19 @@ def create_app(
     faults: tuple[str, ...] | list[str] = (),
     step_seconds: float = 0.05,
     trainer: Trainer | None = None,
+    legacy_rules: bool = False,
 ) -> Starlette:
-    """The lab as an ASGI app over ``data_dir`` (created if missing)."""
-    lab = Lab(data_dir, key=key, faults=faults, step_seconds=step_seconds, trainer=trainer)
+    """The lab as an ASGI app over ``data_dir`` (created if missing). ``legacy_rules``
+    turns off the refusals of :mod:`tuneup.lab.rules` (retired models, aliases, legacy
+    files), as the lab behaved before."""
+    lab = Lab(
+        data_dir,
+        key=key,
+        faults=faults,
+        step_seconds=step_seconds,
+        trainer=trainer,
+        legacy_rules=legacy_rules,
+    )
     store, jobs = lab.store, lab.jobs
 
     def _endpoint(fn: Handler) -> Handler:
@@ -335,4 +348,5 @@ def _public_model(rec: dict[str, Any]) -> dict[str, Any]:
         "object": "model",
         "created": rec.get("created", 0),
         "owned_by": rec.get("owned_by", "tuneup-lab"),
+        **LabRules().model_fields(rec["id"]),
     }

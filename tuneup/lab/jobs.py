@@ -10,6 +10,7 @@ from typing import Any
 
 from tuneup.lab.apierror import ApiError, bad_request, not_found
 from tuneup.lab.faults import TRAINING_NOT_AVAILABLE, TRAINING_NOT_AVAILABLE_MESSAGE
+from tuneup.lab.rules import LabRules
 from tuneup.lab.store import Store, derived_id, new_id
 from tuneup.lab.trainer import SIM, Progress, Trainer
 
@@ -103,6 +104,8 @@ def _doctor(store: Store, train_id: str, val_id: str | None, model: str) -> tupl
 
 
 class Jobs:
+    rules = LabRules()  # OpenAI's rules as the lessons state them; the Lab sets its own
+
     def __init__(self, store: Store, trainer: Trainer, faults: tuple[str, ...] = ()) -> None:
         self.store = store
         self.trainer = trainer
@@ -145,6 +148,8 @@ class Jobs:
             raise bad_request("seed must be an integer.", param="seed")
 
         report, error = _doctor(self.store, train_id, val_id, model)
+        if refused := self.rules.check_job(model, report and report.format, train_id):
+            raise refused
         n = report.examples if report is not None else 0
         per_epoch = report.estimate.tokens_per_epoch if report and report.estimate else 0
         plan = self.trainer.plan(

@@ -28,4 +28,13 @@ def is_base_model(name: str) -> bool:
 
 
 def base_model_object(name: str) -> dict[str, Any]:
-    return {"id": name, "object": "model", "created": 1_700_000_000, "owned_by": "system"}
+    """A base model as OpenAI shows it, with its ``shutdown_date`` from the catalog."""
+    from tuneup.lab.rules import LabRules
+
+    return {
+        "id": name,
+        "object": "model",
+        "created": 1_700_000_000,
+        "owned_by": "system",
+        **LabRules().model_fields(name),
+    }

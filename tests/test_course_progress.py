@@ -1,0 +1,72 @@
+"""Progress in progress.json: the learner id that seeds shuffling, status words, the
+missed questions kept for a retry, and the catch-up mark."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from tuneup.course.progress import Progress, StepProgress, load_progress
+
+
+def test_the_learner_id_is_created_once_and_kept(tuneup_home: Path) -> None:
+    first, warning = load_progress()
+    assert warning is None and len(first.learner) == 16
+    first.save()
+    again, _ = load_progress()
+    assert again.learner == first.learner
+    other = Progress()
+    assert other.learner != first.learner
+
+
+def test_status_words() -> None:
+    assert StepProgress().status().words == "not started"
+    assert StepProgress(score=2, total=4).status().words == "attempted 2/4"
+    assert StepProgress(score=3, total=4).status().words == "passed"
+    assert StepProgress(score=3, total=4).status(pass_mark=80).words == "attempted 3/4"
+    assert StepProgress(score=0, total=4).status().words == "attempted 0/4"
+    assert StepProgress(caught_up=True).status().words == "caught up"
+    assert not StepProgress(caught_up=True).status().passed
+
+
+def test_catch_up_then_own_run_and_best_result(tuneup_home: Path) -> None:
+    p, _ = load_progress()
+    p.catch_up(2)
+    assert p.status(2).words == "caught up"
+    p.record_check(2, 1, 4, ["a", "b", "c"])
+    assert p.status(2).words == "attempted 1/4"  # the learner's own run clears catch-up
+    p.record_check(2, 4, 4, [])
+    p.record_check(2, 2, 4, ["a", "b"])  # a worse retake keeps the pass
+    assert p.status(2).words == "passed" and p.steps[2].missed == ()
+    p.catch_up(2)
+    assert p.status(2).words == "passed"  # passed beats caught up
+    assert p.status(5).words == "not started"
+    p.save()
+    loaded, _ = load_progress()
+    assert loaded.steps[2].score == 4 and loaded.steps[2].caught_up
+    data = json.loads((tuneup_home / "progress.json").read_text())
+    assert data["version"] == 2 and data["learner"] == p.learner
+
+
+def test_missed_questions_survive_a_restart(tuneup_home: Path) -> None:
+    p, _ = load_progress()
+    p.record_check(4, 2, 4, ["steps", "overfit-sign"])
+    p.save()
+    loaded, _ = load_progress()
+    assert loaded.steps[4].missed == ("steps", "overfit-sign")
+
+
+def test_a_version_1_file_loads_and_gets_a_learner_id(tuneup_home: Path) -> None:
+    (tuneup_home / "progress.json").write_text(
+        json.dumps(
+            {
+                "version": 1,
+                "steps": {"1": {"topics_seen": ["chat-format"], "score": 3, "total": 4}},
+                "last": {"step": 1, "topic": 2},
+            }
+        )
+    )
+    p, warning = load_progress()
+    assert warning is None
+    assert p.steps[1].score == 3 and p.steps[1].missed == () and not p.steps[1].caught_up
+    assert p.learner and p.last is not None and p.last.topic == 2
