@@ -1,9 +1,9 @@
 """Offline answer quality: top-1 answer correctness and off-topic abstention, per set.
 
-Run: .venv/bin/python bench/ask_eval.py [--set tune|test] [--misses]
-Reads tests/data/retrieval_questions.yaml and tests/data/learner_questions.yaml. A question
-counts as correct when its expected text appears in the first offline answer. Tune the
-ranking on the tune set only; the test set is held out.
+Run: .venv/bin/python bench/ask_eval.py [--set tune|dev|test] [--misses]
+Reads tests/data/{retrieval,learner,heldout}_questions.yaml. A question counts as correct
+when its expected text appears in the first offline answer. Tune on the tune and dev sets
+only; the test set is held out (never print its misses while tuning).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from tuneup.ask.evaluation import SETS, evaluate, load_questions
 from tuneup.config import load_settings
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
-FILES = (DATA / "retrieval_questions.yaml", DATA / "learner_questions.yaml")
+FILES = tuple(DATA / f"{n}_questions.yaml" for n in ("retrieval", "learner", "heldout"))
 
 
 def main() -> None:

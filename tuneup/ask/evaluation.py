@@ -1,7 +1,7 @@
 """Evaluating offline answers: does the first answer contain what the learner asked for?
 
 A question file (YAML, see tests/data/retrieval_questions.yaml) lists ``questions`` with
-``q``, ``expect`` and ``set`` (``tune`` or ``test``), and ``off_topic`` questions that must
+``q``, ``expect`` and ``set`` (``tune``, ``dev`` or ``test``), and ``off_topic`` questions that must
 abstain. ``expect`` is a string, a list of alternatives (any one must appear) or a list of
 lists (one group per part of a multi-part question; every group must match). Matching
 ignores case, runs of whitespace, backticks and ``*``, so Markdown and line breaks in the
@@ -20,7 +20,7 @@ import yaml
 
 from tuneup.errors import ContentError
 
-SETS = ("tune", "test")
+SETS = ("tune", "dev", "test")
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ def load_questions(paths: Iterable[Path]) -> QuestionSet:
         for i, item in enumerate(data.get("questions", [])):
             where = f"{path}: question {i + 1}"
             if item.get("set") not in SETS:
-                raise ContentError(f"{where}: `set` must be tune or test")
+                raise ContentError(f"{where}: `set` must be one of {', '.join(SETS)}")
             expect = _groups(item.get("expect"), where)
             ids = tuple(item.get("ids", ()))
             questions.append(EvalQuestion(item["q"], expect, item["set"], ids))
