@@ -48,11 +48,13 @@ class Passage:
 
 
 _FENCE = re.compile(r"^\s*```\w*\s*$", re.MULTILINE)
+_CROSS_REF = re.compile(r"\(see [^()]*\[§[^()]*\)|\[§[a-z0-9-]+\]")
 
 
 def searchable(markdown: str) -> str:
-    """``markdown`` without its code fences (their language names are not content)."""
-    return _FENCE.sub("", markdown)
+    """``markdown`` without code fences and cross-references: a fence's language name and
+    "(see [§epochs])" are not what a passage is about."""
+    return _CROSS_REF.sub(" ", _FENCE.sub("", markdown))
 
 
 def screen_lines(markdown: str) -> int:
@@ -113,8 +115,8 @@ def split_passages(section: Section, start: int = 0) -> list[Passage]:
     for block in _blocks(section.body):
         kind = _kind(block)
         if kind == "paragraph":
-            if lead_in:  # two paragraphs in a row: the first one stands alone
-                add("paragraph", lead_in)
+            if lead_in:  # "The formula:" and the paragraph it introduces are one passage
+                block = f"{lead_in}\n\n{block}"
                 lead_in = ""
             if block.rstrip().endswith(":") and screen_lines(block) <= MAX_LEAD_IN_LINES:
                 lead_in = block

@@ -21,7 +21,7 @@ SYNONYM_WEIGHT = 0.6
 CONTEXT_WEIGHT = 0.3
 _QUESTION_WORD = (
     r"(?:what|what's|whats|how|which|when|why|where|who|is|are|do|does|did|can|could|"
-    r"should|will|would|and then)\b"
+    r"should|will|would|then)\b"
 )
 _PART_BREAK = re.compile(
     rf"\?\s+(?=\S)|;\s*|,?\s+and\s+(?={_QUESTION_WORD})|,\s+(?={_QUESTION_WORD})",

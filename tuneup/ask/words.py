@@ -30,6 +30,7 @@ STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
 _FINE_TUNE = re.compile(r"\bfine[\s_-]?tun(?:e|ed|es|ing)?\b")
 MIN_TYPO_LENGTH = 4  # shorter words are too easily another word with one letter changed
 LONG_WORD = 10  # from this length a typo may be two edits away
+SHORT_WORD = 5  # below this length a changed letter is more likely another word
 _SOUND_RULES = (("ph", "f"), ("ch", "k"), ("ck", "k"), ("c", "k"), ("q", "k"), ("z", "s"))
 
 
@@ -106,5 +107,16 @@ class Speller:
         )
         # A typo drops, swaps or changes letters far more often than it adds one; an added
         # letter ("pasta" -> "past") is mostly a different word.
-        close = [(d, str(m)) for m, d, _ in found if len(str(m)) >= len(word)]
+        close = [(d, str(m)) for m, d, _ in found if _plausible(word, str(m))]
         return min(close)[1] if close else None
+
+
+def _plausible(typo: str, word: str) -> bool:
+    """Whether ``typo`` is a likely slip for ``word``: a typo drops, swaps or changes letters
+    far more often than it adds one ("pasta" is not "past"); in a short word only a swap or
+    a dropped letter counts ("tire" is not "time", "cots" is "cost")."""
+    if len(word) < len(typo):
+        return False
+    if len(typo) < SHORT_WORD:
+        return sorted(typo) == sorted(word) or len(word) == len(typo) + 1
+    return True
