@@ -211,7 +211,7 @@ def _offline_answer(composed: Composed, question: str, notice: str | None = None
     return Answer(
         no_numbered_lists(composed.text),
         "offline",
-        _sources(composed.shown),
+        _sources(composed.picked or composed.shown),
         notice=notice,
         question=question,
         rest=composed.rest,

@@ -38,6 +38,7 @@ class Composed:
     text: str
     shown: tuple[PassageHit, ...]  # in the order shown
     rest: tuple[PassageHit, ...]  # not shown, best first
+    picked: tuple[PassageHit, ...] = ()  # the shown ones, in the order they were picked
 
 
 def _cite(passage: Passage, text: str, lead_in: str) -> str:
@@ -118,8 +119,10 @@ def _pick(
 
     live = [(i, r) for i, r in enumerate(parts) if r.passages]
     share = budget // max(1, len(live))
-    for i, result in live:  # each part's best passage first
-        add(i, result.passages[0], force=True)
+    for i, result in live:  # each part's best passage first (one not shown for another part)
+        fresh = [h for h in result.passages if h.passage.order not in seen]
+        if fresh and fresh[0].score >= FOLLOW_SHARE * result.passages[0].score:
+            add(i, fresh[0], force=True)
     if how_to and HOW_TO_CODE and live and not any(h.passage.has_code for _, h, _ in picked):
         top = live[0][1].passages[0].passage.section.id
         code = [
@@ -132,7 +135,21 @@ def _pick(
             if any(h.passage.has_code for j, h, _ in picked if j == i):
                 continue
             code = [h for h in result.passages if h.passage.has_code]
-            if code and _fits([*texts, code[0].passage.markdown], budget + CODE_SLACK):
+            if not code:
+                continue
+            if not _fits([*texts, code[0].passage.markdown], budget + CODE_SLACK):
+                # The code asked for goes first: this part's prose makes room for it.
+                keep = [k for k, (j, _, _) in enumerate(picked) if j != i]
+                dropped = [picked[k] for k in range(len(picked)) if k not in keep]
+                picked[:] = [picked[k] for k in keep]
+                texts[:] = [texts[k] for k in keep]
+                seen.clear()
+                seen.update(h.passage.order for _, h, _ in picked)
+                add(i, code[0], force=True)
+                for j, hit, _ in dropped:
+                    if _fits([*texts, hit.passage.markdown], budget):
+                        add(j, hit)
+            else:
                 add(i, code[0], force=True)
     for i, result in live:
         best = result.passages[0].score
@@ -163,7 +180,7 @@ def compose(
         shown.extend(sorted(by_part[i], key=lambda s: s[0].passage.order))
     orders = {h.passage.order for h, _ in shown}
     rest = _rest(parts, orders)
-    return Composed(render(shown), tuple(h for h, _ in shown), rest)
+    return Composed(render(shown), tuple(h for h, _ in shown), rest, tuple(h for _, h, _ in picked))
 
 
 def _rest(parts: Sequence[PartResult], exclude: set[int]) -> tuple[PassageHit, ...]:
@@ -193,4 +210,5 @@ def compose_more(rest: Sequence[PassageHit], budget: int = ANSWER_LINES) -> Comp
             texts.append(hit.passage.markdown)
     shown = sorted(picked, key=lambda h: h.passage.order)
     left = tuple(h for h in rest if h not in picked)
-    return Composed(render([(h, h.passage.text) for h in shown]), tuple(shown), left)
+    text = render([(h, h.passage.text) for h in shown])
+    return Composed(text, tuple(shown), left, tuple(picked))

@@ -116,7 +116,7 @@ def split_passages(section: Section, start: int = 0) -> list[Passage]:
         kind = _kind(block)
         if kind == "paragraph":
             if lead_in:  # "The formula:" and the paragraph it introduces are one passage
-                block = f"{lead_in}\n\n{block}"
+                block = f"{lead_in}\n{block}"
                 lead_in = ""
             if block.rstrip().endswith(":") and screen_lines(block) <= MAX_LEAD_IN_LINES:
                 lead_in = block

@@ -29,8 +29,7 @@ _PART_BREAK = re.compile(
 )
 _WANTS_CODE = re.compile(
     r"\b(?:sdk|python|code|snippet|script|call|calls|calling|show me|"
-    r"(?:an|for|give me an|show me an) example|example (?:of|code|call))\b"
-    r"|\w+(?:\.\w+){2,}|\w+\.\w+\(",  # an API call typed in: client.files.create
+    r"(?:an|for|give me an|show me an) example|example (?:of|code|call))\b",
     re.IGNORECASE,
 )
 _DEFINES = re.compile(r"^\W*(?:what|what's|whats)(?:\s+(?:is|are|does|do|means?)\b|$)", re.I)

@@ -169,7 +169,7 @@ class GuideIndex:
             return PartResult(part, ())
         own = _scaled(self._passages.scores(part.terms))
         sections = _scaled(self._sections.scores(part.terms))
-        ranked = []
+        ranked: list[tuple[PassageHit, float]] = []
         for i, p in enumerate(self.passages):
             if own[i] <= 0:
                 continue
@@ -178,6 +178,6 @@ class GuideIndex:
                 score += CODE_BOOST
             if part.defines and p.position == 0:
                 score += LEAD_BONUS
-            ranked.append(PassageHit(p, score))
-        ranked.sort(key=lambda h: -h.score)
-        return PartResult(part, tuple(ranked))
+            ranked.append((PassageHit(p, score), float(sections[self._section_of[p.section.id]])))
+        ranked.sort(key=lambda r: (-round(r[0].score, 6), -r[1]))  # ties: the better section
+        return PartResult(part, tuple(h for h, _ in ranked))
