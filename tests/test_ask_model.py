@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from chat_server import ChatServerState, create_chat_app
 
-from tuneup.ask.answer import answer, guide_index
+from tuneup.ask.answer import answer, guide_index, model_context, retrieve
 from tuneup.config import Settings, load_settings
 from tuneup.lab.serve import RunningServer, serve_in_thread
 
@@ -52,10 +52,14 @@ def test_model_mode_streams_a_grounded_answer(chat, monkeypatch: pytest.MonkeyPa
     assert sent["stream"] is True and sent["model"] == "gpt-4.1-mini"
     system, user = sent["messages"][0]["content"], sent["messages"][1]["content"]
     assert user == "how many examples do I need?"
-    for source in result.sources:  # every retrieved section is in the system prompt
-        section = guide_index().by_id(source.id)
-        assert section is not None and f"[§{section.id}] {section.title}" in system
-        assert section.body[:300] in system
+    _, sent = model_context(retrieve("how many examples do I need?"))
+    assert sent and {s.id for s in result.sources} == {h.passage.section.id for h in sent}
+    for hit in sent:  # the best passages, under their sections' titles, not whole sections
+        section = hit.passage.section
+        assert f"[§{section.id}] {section.title}" in system
+        assert hit.passage.markdown in system
+    whole = sum(len(guide_index().by_id(i).body) for i in {s.id for s in result.sources})
+    assert len(system) < whole
     assert "[§id]" in system and "Never invent links" in system
     assert "not covered in the guide" in system and "numbered list" in system
     assert state.auth[0] == f"Bearer {SECRET}"

@@ -223,7 +223,7 @@ def test_retrieval_questions_cite_existing_sections() -> None:
         unknown = set(q["ids"]) - ids
         assert not unknown, f"{q['q']!r} expects unknown ids {unknown}"
     off = data["off_topic"]
-    assert len(off) >= 5 and all(isinstance(t, str) and t.strip() for t in off)
+    assert len(off) >= 5 and all(isinstance(t["q"], str) and t["q"].strip() for t in off)
 
 
 def test_parser_rejects_a_heading_without_id(tmp_path: Path) -> None:

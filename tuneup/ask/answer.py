@@ -1,14 +1,17 @@
 """Answers grounded in the guide: from a model when an endpoint is configured, else offline.
 
 :func:`answer` returns a typed :class:`Answer`. In model mode the text is streamed through
-the openai SDK (``on_text`` receives each piece) with a system prompt that restricts the
-model to the retrieved sections and has it cite them as ``[§id]``. Without an endpoint, or
-when the call fails, the best passages of the guide are returned, cited and labelled
-offline; a failure also sets ``notice`` to the one line :func:`tuneup.errors.describe` gives.
+the openai SDK (``on_text`` receives each piece) with a system prompt that holds the best
+passages (:func:`model_context`), restricts the model to them and has it cite them as
+``[§id]``. Without an endpoint, or when the call fails, the best passages of the guide are
+put together into the answer (:mod:`tuneup.ask.compose`), cited and labelled offline; a
+failure also sets ``notice`` to the one line :func:`tuneup.errors.describe` gives. An
+answer keeps the ranked passages it did not show: :func:`more` shows the next ones.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -16,8 +19,9 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from tuneup.ask.compose import DEEPER_LINES, Composed, compose, compose_more
 from tuneup.ask.guide import Section
-from tuneup.ask.retrieval import GuideIndex, Retrieval
+from tuneup.ask.retrieval import GuideIndex, PartResult, PassageHit, Retrieval
 from tuneup.home import package_content_dir
 
 if TYPE_CHECKING:
@@ -29,8 +33,16 @@ NOT_COVERED = (
     "That is not covered in the guide: tuneup's guide is about fine-tuning chat models. "
     "Ask about data, training, cost, evaluation or hyperparameters, or type m for the menu."
 )
+ELSEWHERE = (
+    "That is not covered in the guide: it is about {subject}, and tuneup's guide is about "
+    "fine-tuning chat models. Ask about data, training, cost, evaluation or "
+    "hyperparameters, or type m for the menu."
+)
+NOTHING_MORE = "That is all the guide says on this. Ask another question, or type m for the menu."
+MODEL_LINES = 60  # the model gets more passages than one screen: it writes its own summary
+MODEL_PASSAGES = 6
 SYSTEM_PROMPT = """You are tuneup's tutor for fine-tuning chat models.
-Answer ONLY from the guide sections below; do not use other knowledge.
+Answer ONLY from the guide passages below; do not use other knowledge.
 Cite the sections you use as [§id] right after the claim, e.g. [§cost].
 Never invent links or URLs. Keep it short: a few sentences or bullets.
 If the question is not about fine-tuning, answer with one sentence that redirects
@@ -62,6 +74,12 @@ class Answer:
     sources: list[Source] = field(default_factory=list)
     notice: str | None = None
     covered: bool = True
+    question: str = ""
+    rest: tuple[PassageHit, ...] = ()  # ranked passages not shown yet, for :func:`more`
+
+    @property
+    def has_more(self) -> bool:
+        return bool(self.rest)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -133,60 +151,99 @@ def no_numbered_lists(text: str) -> str:
     return f.feed(text) + f.flush()
 
 
-def _first_paragraphs(body: str, words: int) -> str:
-    out: list[str] = []
-    count = 0
-    for para in body.split("\n\n"):
-        if para.lstrip().startswith("```") and out:
-            break
-        out.append(para)
-        count += len(para.split())
-        if count >= words:
-            break
-    return "\n\n".join(out).strip()
+def _pinned(result: PartResult, pinned: Sequence[Section]) -> PartResult:
+    """The part's passages with those of the topic's own sections first."""
+    ids = {s.id for s in pinned}
+    mine = [h for h in result.passages if h.passage.section.id in ids]
+    ranked = {h.passage.order for h in mine}
+    extra = [
+        PassageHit(p, 0.0)
+        for p in guide_index().passages
+        if p.section.id in ids and p.order not in ranked
+    ]
+    others = [h for h in result.passages if h.passage.section.id not in ids]
+    return PartResult(result.part, tuple(mine + extra + others))
 
 
-def _code_blocks(body: str) -> list[str]:
-    return re.findall(r"```.*?```", body, flags=re.DOTALL)
+def _sources(shown: Sequence[PassageHit]) -> list[Source]:
+    best: dict[str, Source] = {}
+    for hit in shown:
+        s = hit.passage.section
+        if s.id not in best or best[s.id].score < hit.score:
+            best[s.id] = Source(s.id, s.title, hit.score)
+    return list(best.values())
 
 
-def offline_text(sections: list[Section], style: str | None) -> str:
-    """The best passages of the guide, cited, shaped by the follow-up style."""
-    top = sections[0]
-    if style == "simpler":
-        text = _first_paragraphs(top.body, 40)
-    elif style == "deeper":
-        text = "\n\n".join(s.body for s in sections[:2])
-    elif style == "example":
-        blocks = [b for s in sections for b in _code_blocks(s.body)]
-        text = blocks[0] if blocks else _first_paragraphs(top.body, 120)
-    else:
-        text = _first_paragraphs(top.body, 120)
-    text = f"**{top.title}** [§{top.id}]\n\n{text}"
-    others = [s for s in sections[1:3] if s.id != top.id]
-    if others and style != "deeper":
-        text += "\n\nSee also: " + ", ".join(f"{s.title} [§{s.id}]" for s in others)
-    return no_numbered_lists(text)
-
-
-def _context(sections: list[Section]) -> str:
-    return "\n\n".join(f"[§{s.id}] {s.title}\n{s.body}" for s in sections)
-
-
-def _sources(retrieval: Retrieval) -> list[Source]:
-    return [Source(h.section.id, h.section.title, h.score) for h in retrieval.hits]
-
-
-def retrieve(
-    question: str, *, topic_guide: tuple[str, ...] = ()
-) -> tuple[Retrieval, list[Section]]:
+def retrieve(question: str, *, topic_guide: tuple[str, ...] = ()) -> Retrieval:
+    """The question's retrieval; with ``topic_guide``, those sections' passages come first."""
     index = guide_index()
     retrieval = index.search(question)
-    sections = [h.section for h in retrieval.hits]
     pinned = [s for gid in topic_guide if (s := index.by_id(gid)) is not None]
-    if pinned:  # a follow-up on a topic: its own guide sections come first
-        sections = pinned + [s for s in sections if s not in pinned]
-    return retrieval, sections
+    if pinned:  # a follow-up on a topic: its own guide passages come first
+        parts = tuple(_pinned(r, pinned) for r in retrieval.parts)
+        retrieval = dataclasses.replace(retrieval, parts=parts)
+    return retrieval
+
+
+def _styled(retrieval: Retrieval, style: str | None) -> Composed:
+    parts = [r for r in retrieval.parts if r.passages]
+    if style == "simpler":
+        ranked = [h for r in parts[:1] for h in r.passages if h.passage.kind != "code"]
+        return compose([PartResult(parts[0].part, tuple(ranked[:1]))])
+    if style == "deeper":
+        first = parts[0].passages
+        ids = list(dict.fromkeys(h.passage.section.id for h in first))[:2]
+        every = tuple(PassageHit(p, 0.0) for p in guide_index().passages if p.section.id in ids)
+        return compose([PartResult(parts[0].part, every)], budget=DEEPER_LINES, limit=len(every))
+    if style == "example":
+        code = [h for r in parts for h in r.passages if h.passage.has_code]
+        if code:
+            return compose([PartResult(parts[0].part, (code[0],))])
+    return compose(parts, wants_code=retrieval.wants_code, how_to=retrieval.how_to)
+
+
+def offline(retrieval: Retrieval, style: str | None = None) -> Composed:
+    """The offline answer for ``retrieval``: the best passages, cited."""
+    return _styled(retrieval, style)
+
+
+def _offline_answer(composed: Composed, question: str, notice: str | None = None) -> Answer:
+    return Answer(
+        no_numbered_lists(composed.text),
+        "offline",
+        _sources(composed.picked or composed.shown),
+        notice=notice,
+        question=question,
+        rest=composed.rest,
+    )
+
+
+def more(previous: Answer) -> Answer:
+    """The next passages after ``previous`` (the tutor's "more"), cited like any answer."""
+    if not previous.rest:
+        return Answer(NOTHING_MORE, "offline", [], question=previous.question)
+    return _offline_answer(compose_more(previous.rest), previous.question)
+
+
+def model_context(retrieval: Retrieval) -> tuple[str, list[PassageHit]]:
+    """The guide text a model is given: the best passages under their sections' titles."""
+    chosen = compose(
+        [r for r in retrieval.parts if r.passages],
+        wants_code=retrieval.wants_code,
+        budget=MODEL_LINES,
+        limit=MODEL_PASSAGES,
+    ).shown
+    ordered = sorted(chosen, key=lambda h: h.passage.order)
+    blocks: list[str] = []
+    previous: str | None = None
+    for hit in ordered:
+        p = hit.passage
+        if p.section.id != previous:
+            blocks.append(f"[§{p.section.id}] {p.section.title}\n{p.markdown}")
+        else:
+            blocks[-1] += f"\n\n{p.markdown}"
+        previous = p.section.id
+    return "\n\n".join(blocks), list(chosen)
 
 
 def answer(
@@ -204,36 +261,33 @@ def answer(
     streamed piece goes to ``on_text`` (numbered list items already turned into bullets).
     """
     topic_guide = tuple(topic or ())
-    retrieval, sections = retrieve(question, topic_guide=topic_guide)
-    covered = retrieval.relevant or bool(topic_guide)
+    retrieval = retrieve(question, topic_guide=topic_guide)
+    covered = (retrieval.relevant or bool(topic_guide)) and any(r.passages for r in retrieval.parts)
     use_model = settings.provider in ("openai", "azure")
     if not covered:
-        return Answer(NOT_COVERED, "llm" if use_model else "offline", [], covered=False)
-    sources = _sources(retrieval)
-    if topic_guide:
-        known = {s.id for s in sources}
-        sources = [
-            Source(s.id, s.title, 0.0)
-            for s in sections
-            if s.id in topic_guide and s.id not in known
-        ] + sources
+        mode = "llm" if use_model else "offline"
+        text = ELSEWHERE.format(subject=retrieval.elsewhere) if retrieval.elsewhere else NOT_COVERED
+        return Answer(text, mode, [], covered=False, question=question)
+    composed = offline(retrieval, style)
     if use_model:
+        context, sent = model_context(retrieval)
         try:
-            text = _stream_from_model(question, sections[:3], settings, style, on_text)
-            return Answer(text, "llm", sources)
+            text = _stream_from_model(question, context, settings, style, on_text)
         except KeyboardInterrupt:
             raise
         except Exception as exc:
             from tuneup.errors import describe
 
-            notice = describe(exc)
-            return Answer(offline_text(sections, style), "offline", sources, notice=notice)
-    return Answer(offline_text(sections, style), "offline", sources)
+            return _offline_answer(composed, question, notice=describe(exc))
+        sent_orders = {h.passage.order for h in sent}
+        rest = tuple(h for h in composed.rest if h.passage.order not in sent_orders)
+        return Answer(text, "llm", _sources(sent), question=question, rest=rest)
+    return _offline_answer(composed, question)
 
 
 def _stream_from_model(
     question: str,
-    sections: list[Section],
+    context: str,
     settings: Settings,
     style: str | None,
     on_text: Callable[[str], None] | None,
@@ -241,7 +295,7 @@ def _stream_from_model(
     from tuneup.client import build_client
 
     client = build_client(settings, max_retries=0, timeout=READ_TIMEOUT)
-    system = SYSTEM_PROMPT.format(style=STYLE_HINTS.get(style, ""), context=_context(sections))
+    system = SYSTEM_PROMPT.format(style=STYLE_HINTS.get(style, ""), context=context)
     bullets = BulletFilter()
     pieces: list[str] = []
 

@@ -1,0 +1,217 @@
+"""The synonym table: learners' wording mapped to the guide's (``content/guide/synonyms.yaml``).
+
+Each entry lists ``learner`` phrases and the ``guide`` words they stand for::
+
+    synonyms:
+      - learner: [how many passes, how many times]
+        guide: epochs
+
+A phrase matches a question when its words occur in the question in the same order,
+compared as Snowball stems, with at most :data:`MAX_GAP` other words between two of them
+("loss keeps going up" matches "loss going up"). Stopwords count inside phrases, so
+"go up" is a phrase even though "up" alone is never a search term. A matched entry adds its
+guide words to the question's search terms.
+
+The same file names the neighbouring subjects the guide does not cover (``elsewhere``:
+other machine learning, general Python), so that a question about them is redirected
+rather than answered from a passage that happens to share its words; a question that also
+uses one of the ``anchors`` (words that only a fine-tuning question uses) is answered as
+usual. :func:`check_synonyms` reports every problem as ``file:line: message`` for
+``tuneup content check``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tuneup.ask.words import stem, tokens, words
+from tuneup.errors import ContentError
+
+MAX_GAP = 2
+FILE_NAME = "synonyms.yaml"
+_KEYS = {"learner", "guide"}
+_ELSEWHERE_KEYS = {"subject", "learner"}
+
+try:  # libyaml is much faster and ships in PyYAML's wheels
+    _Loader: Any = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover
+    _Loader = yaml.SafeLoader
+
+
+@dataclass(frozen=True)
+class Synonym:
+    phrases: tuple[tuple[str, ...], ...]  # stemmed words of each learner phrase
+    terms: tuple[str, ...]  # stemmed search terms of the guide wording
+    guide: str  # the guide wording as written
+
+
+def _phrase_matches(phrase: Sequence[str], question: Sequence[str]) -> bool:
+    for start, word in enumerate(question):
+        if word != phrase[0]:
+            continue
+        at, ok = start, True
+        for part in phrase[1:]:
+            window = question[at + 1 : at + 2 + MAX_GAP]
+            if part not in window:
+                ok = False
+                break
+            at += 1 + window.index(part)
+        if ok:
+            return True
+    return False
+
+
+def _phrases(texts: list[str]) -> tuple[tuple[str, ...], ...]:
+    return tuple(tuple(stem(w) for w in words(t)) for t in texts)
+
+
+@dataclass(frozen=True)
+class SynonymTable:
+    entries: tuple[Synonym, ...] = ()
+    elsewhere: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = ()  # subject, phrases
+    anchors: frozenset[str] = frozenset()  # stems
+
+    def subject_elsewhere(self, question: str) -> str | None:
+        """The uncovered subject ``question`` is about, unless it uses an anchor word."""
+        stems = [stem(w) for w in words(question)]
+        if self.anchors & set(stems):
+            return None
+        for subject, phrases in self.elsewhere:
+            if any(_phrase_matches(p, stems) for p in phrases):
+                return subject
+        return None
+
+    def matches(self, question: str) -> list[Synonym]:
+        """The entries whose learner phrases occur in ``question``."""
+        stems = [stem(w) for w in words(question)]
+        return [e for e in self.entries if any(_phrase_matches(p, stems) for p in e.phrases)]
+
+    def understood(self, question: str) -> set[str]:
+        """Stems of the question's words that a matching learner phrase gives a meaning."""
+        stems = [stem(w) for w in words(question)]
+        return {w for e in self.entries for p in e.phrases if _phrase_matches(p, stems) for w in p}
+
+    def expand(self, question: str) -> list[str]:
+        """The guide's search terms for the learner wording in ``question``."""
+        return [t for e in self.matches(question) for t in e.terms]
+
+
+def _phrase_list(
+    value: Any, where: tuple[Any, ...], key: str, seen: dict[str, str], label: str
+) -> list[tuple[tuple[Any, ...], str]]:
+    out: list[tuple[tuple[Any, ...], str]] = []
+    if not isinstance(value, list) or not value:
+        return [((*where, key), f"`{key}` must be a non-empty list of phrases")]
+    for j, phrase in enumerate(value):
+        if not isinstance(phrase, str) or not words(phrase):
+            out.append(((*where, key, j), "a phrase must be words (text)"))
+            continue
+        norm = " ".join(words(phrase))
+        if norm in seen:
+            out.append(((*where, key, j), f"`{phrase}` is already in {seen[norm]}"))
+        seen[norm] = label
+    return out
+
+
+def _problems(data: Any) -> list[tuple[tuple[Any, ...], str]]:
+    """Schema problems, each with the path of the YAML node it is about."""
+    if not isinstance(data, dict) or not isinstance(data.get("synonyms"), list):
+        return [((), "the file must hold `synonyms:`, a list of entries")]
+    out: list[tuple[tuple[Any, ...], str]] = []
+    for key in sorted(set(data) - {"synonyms", "elsewhere", "anchors"}):
+        out.append(((key,), f"unknown key `{key}` (use synonyms, elsewhere, anchors)"))
+    seen: dict[str, str] = {}
+    for i, entry in enumerate(data["synonyms"]):
+        where = ("synonyms", i)
+        if not isinstance(entry, dict):
+            out.append((where, "an entry must be a mapping with `learner` and `guide`"))
+            continue
+        for key in sorted(set(entry) - _KEYS):
+            out.append(((*where, key), f"unknown key `{key}` (use `learner` and `guide`)"))
+        out += _phrase_list(entry.get("learner"), where, "learner", seen, f"synonym {i + 1}")
+        guide = entry.get("guide")
+        if not isinstance(guide, str) or not tokens(guide):
+            out.append(((*where, "guide"), "`guide` must be text with at least one search word"))
+    elsewhere = data.get("elsewhere", [])
+    if not isinstance(elsewhere, list):
+        return [*out, (("elsewhere",), "`elsewhere` must be a list of subjects")]
+    for i, entry in enumerate(elsewhere):
+        where = ("elsewhere", i)
+        if not isinstance(entry, dict):
+            out.append((where, "a subject must be a mapping with `subject` and `learner`"))
+            continue
+        for key in sorted(set(entry) - _ELSEWHERE_KEYS):
+            out.append(((*where, key), f"unknown key `{key}` (use `subject` and `learner`)"))
+        if not isinstance(entry.get("subject"), str) or not entry["subject"].strip():
+            out.append(((*where, "subject"), "`subject` must be a non-empty text"))
+        out += _phrase_list(entry.get("learner"), where, "learner", seen, f"subject {i + 1}")
+    anchors = data.get("anchors", [])
+    if not isinstance(anchors, list) or not all(isinstance(a, str) for a in anchors):
+        out.append((("anchors",), "`anchors` must be a list of words"))
+    return out
+
+
+def _table(data: dict[str, Any]) -> SynonymTable:
+    entries = tuple(
+        Synonym(_phrases(e["learner"]), tuple(tokens(e["guide"])), e["guide"])
+        for e in data["synonyms"]
+    )
+    elsewhere = tuple(
+        (e["subject"].strip(), _phrases(e["learner"])) for e in data.get("elsewhere", [])
+    )
+    anchors = frozenset(stem(w) for a in data.get("anchors", []) for w in words(a))
+    return SynonymTable(entries, elsewhere, anchors)
+
+
+def load_synonyms(path: Path) -> SynonymTable:
+    """The table in ``path`` (an empty table if there is none); ContentError if invalid."""
+    if not path.is_file():
+        return SynonymTable()
+    try:
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
+        raise ContentError(f"{path}: cannot be read as YAML ({exc})") from None
+    problems = _problems(data)
+    if problems:
+        raise ContentError(
+            f"{path}: {problems[0][1]}", hint="Run `tuneup content check` for every problem."
+        )
+    return _table(data)
+
+
+def check_synonyms(path: Path, vocabulary: set[str] | None = None) -> list[str]:
+    """Every problem in the synonym table at ``path``, as ``file:line: message``.
+
+    With ``vocabulary`` (the guide's stemmed search terms, ``GuideIndex.vocabulary``), a
+    guide word that occurs nowhere in the guide is a problem too: it could never match.
+    """
+    from tuneup.course.content import ContentSyntaxError, read_yaml
+
+    if not path.is_file():
+        return []
+    try:
+        data, lines = read_yaml(path)
+    except ContentSyntaxError as exc:
+        return [str(exc)]
+
+    def line(where: tuple[Any, ...]) -> int:
+        while where and where not in lines:
+            where = where[:-1]
+        return lines.get(where, 1)
+
+    found = [f"{path}:{line(where)}: {message}" for where, message in _problems(data)]
+    if not found and vocabulary is not None:
+        for i, entry in enumerate(data["synonyms"]):
+            unknown = [w for w in entry["guide"].split() if not set(tokens(w)) <= vocabulary]
+            if unknown:
+                where = ("synonyms", i, "guide")
+                found.append(
+                    f"{path}:{line(where)}: guide word(s) {', '.join(unknown)} occur nowhere "
+                    "in the guide"
+                )
+    return found
