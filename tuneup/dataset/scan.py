@@ -113,9 +113,8 @@ def scan_range(
                 sink.add(
                     line,
                     "line_too_long",
-                    f"line {line} is over {size_text(cap)} ({size_text(raw)}); it was not "
-                    "read. Shorten the example (link big images by URL instead of "
-                    "inlining them).",
+                    f"the line is over {size_text(cap)} ({size_text(raw)}); it was not read. "
+                    "Shorten the example (link big images by URL instead of inlining them).",
                 )
                 continue
             body = raw.rstrip(b"\r\n")
