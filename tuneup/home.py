@@ -1,24 +1,61 @@
 """The one user directory. Everything tuneup keeps lives under :func:`home`.
 
 ``TUNEUP_HOME`` overrides it (tests and facilitators use this); otherwise the platform's
-user data directory. Small named state files live directly inside it.
+user data directory. Small named state files live directly inside it. Every folder tuneup
+creates is private (0700, :func:`private_dir`); the files in them are 0600
+(:mod:`tuneup.statefile`).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
+import stat
 from pathlib import Path
+
+PRIVATE_DIR_MODE = 0o700
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` and any missing parents as 0700 folders; an existing one is left as is."""
+    try:
+        if stat.S_ISDIR(os.stat(path).st_mode):
+            return path
+    except FileNotFoundError:
+        pass
+    missing = []
+    p = path
+    while not os.path.lexists(p):
+        missing.append(p)
+        p = p.parent
+    for d in reversed(missing):
+        try:
+            os.mkdir(d, PRIVATE_DIR_MODE)
+        except FileExistsError:
+            continue
+        os.chmod(d, PRIVATE_DIR_MODE)  # exact, whatever the umask
+    return path
+
+
+def _tighten(path: Path) -> None:
+    """Make tuneup's own default folder 0700 if an older version left it open to others."""
+    with contextlib.suppress(OSError):
+        st = os.stat(path)
+        if st.st_mode & 0o077 and st.st_uid == os.getuid():
+            os.chmod(path, PRIVATE_DIR_MODE)
 
 
 def home() -> Path:
     override = os.environ.get("TUNEUP_HOME")
     if override:
-        path = Path(override).expanduser()
-    else:
-        import platformdirs
+        return private_dir(Path(override).expanduser())
+    import platformdirs
 
-        path = Path(platformdirs.user_data_dir("tuneup", appauthor=False))
-    path.mkdir(parents=True, exist_ok=True)
+    path = Path(platformdirs.user_data_dir("tuneup", appauthor=False))
+    if not path.is_dir():
+        path.parent.mkdir(parents=True, exist_ok=True)  # a shared folder like ~/.local/share
+    private_dir(path)
+    _tighten(path)
     return path
 
 
@@ -40,10 +77,8 @@ def state_file(name: str) -> Path:
 
 
 def lab_dir() -> Path:
-    """Data directory of the embedded lab server."""
-    path = home() / "lab"
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+    """Data directory of the embedded lab server (0700)."""
+    return private_dir(home() / "lab")
 
 
 def package_content_dir() -> Path:
@@ -57,10 +92,18 @@ def package_content_dir() -> Path:
 
 def resolve_user_path(text: str) -> Path:
     """A path the user typed. Relative paths that do not exist in the working directory
-    fall back to the shipped content pack, so `validate examples/marv.jsonl` works anywhere."""
+    fall back to the shipped content pack, so `validate examples/marv.jsonl` works anywhere.
+    ``-`` (standard input) and paths that cannot be looked at (a folder without search
+    permission) are returned as typed, for the reader to explain."""
     path = Path(text).expanduser()
-    if not path.is_absolute() and not path.exists():
+    if text == "-" or path.is_absolute():
+        return path
+    try:
+        if path.exists():
+            return path
         shipped = package_content_dir() / path
         if shipped.exists():
             return shipped
+    except OSError:
+        pass
     return path

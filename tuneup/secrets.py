@@ -1,4 +1,5 @@
-"""Keeping API keys out of every output: masking for display, redaction for text."""
+"""Keeping API keys out of every output: masking for display, redaction for text, and
+:func:`looks_like_secret` for what must not be stored at all (the tutor's history)."""
 
 from __future__ import annotations
 
@@ -33,3 +34,23 @@ def redact(text: str) -> str:
     for secret in sorted(secrets, key=len, reverse=True):
         text = text.replace(secret, mask(secret))
     return _KEY_PATTERN.sub(lambda m: mask(m.group(1)), text)
+
+
+#: Shapes of credentials a learner might paste: OpenAI keys (``sk-...``, ``sk-proj-...``,
+#: ``sk-svcacct-...``), an Azure OpenAI key (32 hex digits, on its own), a bearer token.
+_SECRET_SHAPES = re.compile(
+    r"(?<![A-Za-z0-9])sk-[A-Za-z0-9_\-]{20,}"
+    r"|(?<![A-Za-z0-9_\-])[0-9a-fA-F]{32}(?![A-Za-z0-9_\-])"
+    r"|\bBearer\s+[A-Za-z0-9._~+/=\-]{8,}",
+    re.IGNORECASE,
+)
+
+
+def looks_like_secret(line: str) -> bool:
+    """True if ``line`` holds something shaped like an API key or token, or a key tuneup
+    knows (from the environment or a config file). The tutor's history skips such lines."""
+    if _SECRET_SHAPES.search(line):
+        return True
+    known = set(_registered)
+    known.update(v for name in _KEY_ENV_VARS if len(v := os.environ.get(name, "")) >= 6)
+    return any(secret in line for secret in known)

@@ -8,14 +8,19 @@ Public API (no UI imports; tiktoken is imported only when tokens are counted)::
                            validation="valid.jsonl")
     report.ok, report.errors, report.warnings, report.tokens.total
     report.estimated_epochs, report.billed_tokens, report.estimated_cost_usd
+    report.groups()                  # repeated findings, one entry per code
+
+``"-"`` reads standard input; files other than regular files are refused (exit 2);
+:class:`Limits` caps line length, nesting and standard input.
 """
 
 from __future__ import annotations
 
 from tuneup.dataset.catalog import Catalog, ModelInfo, base_model_name, load_catalog
 from tuneup.dataset.cost import Estimate, default_epochs
-from tuneup.dataset.findings import CODES, Finding
+from tuneup.dataset.findings import CODES, Finding, FindingGroup
 from tuneup.dataset.report import TokenStats, ValidationReport
+from tuneup.dataset.source import STDIN, Limits
 from tuneup.dataset.split import SplitResult, split_file
 from tuneup.dataset.validate import DEFAULT_MODEL, validate_file
 
@@ -25,7 +30,10 @@ __all__ = [
     "Catalog",
     "Estimate",
     "Finding",
+    "FindingGroup",
+    "Limits",
     "ModelInfo",
+    "STDIN",
     "SplitResult",
     "TokenStats",
     "ValidationReport",

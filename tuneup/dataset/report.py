@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from tuneup.dataset.cost import Estimate
-from tuneup.dataset.findings import Finding
+from tuneup.dataset.findings import Finding, FindingGroup, group_findings
 
 
 @dataclass(frozen=True)
@@ -99,6 +99,11 @@ class ValidationReport:
 
         return sum(n for c, n in self.counts.items() if CODES.get(c) == "warning")
 
+    def groups(self) -> list[FindingGroup]:
+        """The findings grouped by code (errors first, then by first line): one entry per
+        code with its total ``count``, its first lines, and every kept occurrence."""
+        return group_findings(self.findings, self.counts)
+
     @property
     def ok(self) -> bool:
         """No errors here nor in the validation file (warnings allowed)."""
@@ -133,6 +138,7 @@ class ValidationReport:
             "errors": [f.as_dict() for f in self.errors],
             "warnings": [f.as_dict() for f in self.warnings],
             "counts": dict(sorted(self.counts.items())),
+            "groups": [g.as_dict() for g in self.groups()],
             "tokens": self.tokens.as_dict(),
             "estimated_epochs": self.estimated_epochs,
             "billed_tokens": self.billed_tokens,

@@ -7,13 +7,13 @@ across parts and mixed formats are settled. tiktoken's encoder holds the GIL, so
 would not help; processes do. Small files, and processes that run other threads (the
 tutor with its embedded lab), are scanned in one part, in-process.
 
-Memory per part is bounded by one line plus a few bytes per example (token count, format,
-line hash), never by the file's size in text.
+Memory per part is bounded by one line (at most ``Limits.max_line_bytes``; a longer one is
+skipped in chunks and reported) plus a few bytes per example (token count, format, line
+hash), never by the file's size in text.
 """
 
 from __future__ import annotations
 
-import json
 import os
 import threading
 from array import array
@@ -24,6 +24,16 @@ from typing import Any
 
 from tuneup.dataset.example import FORMATS, check_record
 from tuneup.dataset.findings import Finding, FindingSink
+from tuneup.dataset.parse import UNREADABLE, Parser
+from tuneup.dataset.source import (
+    DEFAULT_LIMITS,
+    Limits,
+    iter_lines,
+    open_regular,
+    regular_size,
+    size_text,
+    skip_rest_of_line,
+)
 
 BOM = b"\xef\xbb\xbf"
 #: Files at least this big are scanned in parallel (when more than one core is free).
@@ -69,8 +79,9 @@ def scan_range(
     end: int,
     encoding: str,
     limit: int,
-    keep: int,
+    keep: int | None,
     progress: Callable[[int], None] | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Part:
     """Scan the lines that start in ``[start, end)``. Never raises on content."""
     from tuneup.dataset.tokens import get_encoding
@@ -78,23 +89,34 @@ def scan_range(
     encode = get_encoding(encoding).encode_ordinary
     sink = FindingSink(keep)
     part = Part()
+    parse = Parser(limits.max_depth)
+    cap = limits.max_line_bytes
     pos = start
     next_report = 0
-    with path.open("rb") as fh:
+    with open_regular(path) as fh:
         fh.seek(start)
-        for raw in fh:
-            if pos >= end:
-                break
-            if pos == 0 and raw.startswith(BOM):
+        for raw in iter_lines(fh, end, cap):
+            part.lines += 1
+            line = part.lines
+            if isinstance(raw, int):
+                pos += raw
+            elif pos == 0 and raw.startswith(BOM):
                 pos += len(raw)
                 raw = raw[3:]
             else:
                 pos += len(raw)
-            part.lines += 1
-            line = part.lines
             if progress is not None and pos >= next_report:
                 progress(pos - start)
                 next_report = pos + (1 << 20)
+            if isinstance(raw, int):  # over the cap: skipped in chunks, never held
+                part.examples += 1
+                sink.add(
+                    line,
+                    "line_too_long",
+                    f"the line is over {size_text(cap)} ({size_text(raw)}); it was not read. "
+                    "Shorten the example (link big images by URL instead of inlining them).",
+                )
+                continue
             body = raw.rstrip(b"\r\n")
             stripped = body.strip()
             if not stripped:
@@ -103,27 +125,8 @@ def scan_range(
                 )
                 continue
             part.examples += 1
-            try:
-                text = body.decode("utf-8")
-            except UnicodeDecodeError as exc:
-                sink.add(
-                    line,
-                    "invalid_utf8",
-                    f"byte {exc.start + 1} is not valid UTF-8; re-save the file as UTF-8.",
-                )
-                continue
-            try:
-                obj = json.loads(text)
-            except json.JSONDecodeError as exc:
-                sink.add(
-                    line,
-                    "invalid_json",
-                    f"column {exc.colno}: {exc.msg}; fix the JSON (one complete object per line).",
-                )
-                continue
-            except (ValueError, RecursionError) as exc:
-                why = "nested too deeply" if isinstance(exc, RecursionError) else str(exc)[:80]
-                sink.add(line, "invalid_json", f"column 1: cannot be read ({why}); simplify it.")
+            obj = parse(body, line, sink)
+            if obj is UNREADABLE:
                 continue
             h = hash(stripped)
             if h in part.seen:
@@ -160,10 +163,10 @@ def scan_range(
 def _boundaries(path: Path, size: int, n: int) -> list[int]:
     """``n`` roughly equal ranges, each starting at the beginning of a line."""
     cuts = [0]
-    with path.open("rb") as fh:
+    with open_regular(path) as fh:
         for i in range(1, n):
             fh.seek(max(cuts[-1], size * i // n))
-            fh.readline()  # move to the start of the next line
+            skip_rest_of_line(fh)  # move to the start of the next line, in chunks
             pos = fh.tell()
             if pos >= size:
                 break
@@ -199,20 +202,24 @@ def scan_file(
     sink: FindingSink,
     progress: Progress | None = None,
     workers: int | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Scan:
-    """Scan ``path`` and merge the parts; findings go to ``sink`` with absolute lines."""
+    """Scan ``path`` and merge the parts; findings go to ``sink`` with absolute lines.
+
+    Raises :class:`~tuneup.errors.InputFileError` if ``path`` is not a regular file.
+    """
     from tuneup.dataset.tokens import get_encoding
 
     get_encoding(encoding)  # load once, before any fork, so workers inherit it
-    size = path.stat().st_size
+    size = regular_size(path)
     n = workers if workers is not None else _workers(size)
     cuts = _boundaries(path, size, n) if n > 1 else [0, size]
     ranges = list(zip(cuts[:-1], cuts[1:], strict=True))
     if len(ranges) == 1:
         report = (lambda done: progress(done, size)) if progress else None
-        parts = [scan_range(path, 0, size, encoding, limit, sink.keep, report)]
+        parts = [scan_range(path, 0, size, encoding, limit, sink.keep, report, limits)]
     else:
-        parts = _parallel(path, ranges, encoding, limit, sink.keep, size, progress)
+        parts = _parallel(path, ranges, encoding, limit, sink.keep, size, progress, limits)
     return _merge(parts, sink)
 
 
@@ -221,9 +228,10 @@ def _parallel(
     ranges: list[tuple[int, int]],
     encoding: str,
     limit: int,
-    keep: int,
+    keep: int | None,
     size: int,
     progress: Progress | None,
+    limits: Limits,
 ) -> list[Part]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -241,11 +249,11 @@ def _parallel(
         len(ranges) - 1, mp_context=ctx, initializer=_init_worker, initargs=(done,)
     ) as pool:
         futures = [
-            pool.submit(_worker, path, a, b, encoding, limit, keep, i)
+            pool.submit(_worker, path, a, b, encoding, limit, keep, i, limits)
             for i, (a, b) in enumerate(ranges)
             if i > 0
         ]
-        first = scan_range(path, *ranges[0], encoding, limit, keep, report_own)
+        first = scan_range(path, *ranges[0], encoding, limit, keep, report_own, limits)
         parts = [first, *(f.result() for f in futures)]
     if progress is not None:
         progress(size, size)
@@ -260,11 +268,20 @@ def _init_worker(done: Any) -> None:
     _done = done
 
 
-def _worker(path: Path, start: int, end: int, encoding: str, limit: int, keep: int, i: int) -> Part:
+def _worker(
+    path: Path,
+    start: int,
+    end: int,
+    encoding: str,
+    limit: int,
+    keep: int | None,
+    i: int,
+    limits: Limits,
+) -> Part:
     def report(n: int) -> None:
         _done[i] = n
 
-    return scan_range(path, start, end, encoding, limit, keep, report)
+    return scan_range(path, start, end, encoding, limit, keep, report, limits)
 
 
 def _merge(parts: list[Part], sink: FindingSink) -> Scan:

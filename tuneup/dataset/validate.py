@@ -1,39 +1,40 @@
 """Validate a training file: scan it (:mod:`.scan`), then add the file-level findings
-(too few examples, the model's status, train/validation overlap) and the cost estimate.
+(too few examples, the model's status, train/validation overlap, a JSON file that is not
+JSONL) and the cost estimate.
+
+Inputs are read as :mod:`.source` allows: regular files only, ``-`` for standard input,
+lines and nesting within :class:`~tuneup.dataset.source.Limits`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from collections.abc import Callable
 from pathlib import Path
+from typing import BinaryIO
 
 from tuneup.dataset.catalog import Catalog, ModelInfo, load_catalog
 from tuneup.dataset.cost import billed_tokens_per_epoch, estimate
 from tuneup.dataset.findings import FindingSink
 from tuneup.dataset.report import TokenStats, ValidationReport
 from tuneup.dataset.scan import Scan, scan_file
-from tuneup.errors import InputFileError
+from tuneup.dataset.source import DEFAULT_LIMITS, Limits, check_regular, is_stdin, readable
+from tuneup.errors import UsageError
 
 DEFAULT_MODEL = "gpt-4.1-mini-2025-04-14"
 MIN_EXAMPLES = 10
 FALLBACK_LIMIT = 65_536
 METHOD_FOR_FORMAT = {"chat": "supervised", "preference": "dpo", "legacy": "legacy"}
+#: Codes of lines that are not a JSON object at all (the sign of a file that is not JSONL).
+_NOT_AN_OBJECT = ("invalid_json", "data_type", "invalid_utf8")
 
 Progress = Callable[[int, int], None]
 
 
 def open_checked(path: Path) -> None:
-    """Raise InputFileError (exit 2) when ``path`` cannot be read as a file."""
-    if not path.exists():
-        raise InputFileError(f"{path}: no such file.", hint="Check the path and try again.")
-    if path.is_dir():
-        raise InputFileError(f"{path}: is a directory; give a .jsonl file.")
-    try:
-        with path.open("rb") as fh:
-            fh.read(1)
-    except OSError as exc:
-        raise InputFileError(f"{path}: cannot be read ({exc.strerror or exc}).") from None
+    """Raise InputFileError (exit 2) unless ``path`` is a readable regular file."""
+    check_regular(path)
 
 
 def _model_findings(
@@ -72,23 +73,104 @@ def validate_file(
     today: dt.date | None = None,
     catalog: Catalog | None = None,
     progress: Progress | None = None,
-    keep_per_code: int = 1000,
+    keep_per_code: int | None = 1000,
     workers: int | None = None,
     min_examples: int = MIN_EXAMPLES,
+    limits: Limits | None = None,
+    stdin: BinaryIO | None = None,
 ) -> ValidationReport:
     """Validate a training file (and optionally its validation file); count and estimate.
 
-    Raises :class:`~tuneup.errors.InputFileError` when a file cannot be opened. Any content
+    ``path`` (or ``validation``) may be ``"-"``: standard input (or ``stdin``) is copied to
+    a private temporary file first, within ``limits.max_stdin_bytes``.
+    Raises :class:`~tuneup.errors.InputFileError` (exit 2) when a file cannot be read as a
+    regular file: missing, a directory, a FIFO, a device, no permission. Any content
     problem becomes a finding instead; the report's ``ok`` says whether there are errors.
     ``workers`` fixes the number of scan processes (default: one per core for big files).
     ``min_examples`` is the floor for ``too_few_examples`` (pass 1 to check a validation
     file on its own; a validation file given as ``validation=`` has no floor).
+    ``keep_per_code`` bounds the findings listed per code (None lists every one; all are
+    counted either way). ``limits`` caps line length, nesting and standard input.
     """
     path = Path(path)
-    open_checked(path)
     val_path = Path(validation) if validation is not None else None
-    if val_path is not None:
-        open_checked(val_path)
+    if val_path is not None and is_stdin(path) and is_stdin(val_path):
+        raise UsageError("Only one file can be read from standard input (`-`).")
+    limits = limits or DEFAULT_LIMITS
+    with contextlib.ExitStack() as stack:
+        source = stack.enter_context(readable(path, limits, stdin))
+        val_source = None
+        if val_path is not None:
+            val_source = stack.enter_context(readable(val_path, limits, stdin))
+        return _validate(
+            path,
+            source,
+            val_path,
+            val_source,
+            model=model,
+            epochs=epochs,
+            today=today,
+            catalog=catalog,
+            progress=progress,
+            keep=keep_per_code,
+            workers=workers,
+            min_examples=min_examples,
+            limits=limits,
+        )
+
+
+def _scan(
+    name: Path,
+    source: Path,
+    sink: FindingSink,
+    limits: Limits,
+    *,
+    encoding: str,
+    limit: int,
+    progress: Progress | None = None,
+    workers: int | None = None,
+) -> Scan:
+    """Scan one file; a file that is JSON but not JSONL becomes one ``not_jsonl`` finding."""
+    from tuneup.dataset.document import not_jsonl
+
+    res = scan_file(
+        source,
+        encoding=encoding,
+        limit=limit,
+        sink=sink,
+        progress=progress,
+        workers=workers,
+        limits=limits,
+    )
+    bad = sum(sink.counts.get(code, 0) for code in _NOT_AN_OBJECT)
+    if bad:
+        size = source.stat().st_size
+        shown = "FILE" if is_stdin(name) else str(name)
+        why = not_jsonl(source, size, lines=res.lines, bad_lines=bad, limits=limits, name=shown)
+        if why is not None:
+            sink.items.clear()
+            sink.counts.clear()
+            sink.add(0, "not_jsonl", why)
+            return Scan(lines=res.lines)
+    return res
+
+
+def _validate(
+    path: Path,
+    source: Path,
+    val_path: Path | None,
+    val_source: Path | None,
+    *,
+    model: str | None,
+    epochs: int | None,
+    today: dt.date | None,
+    catalog: Catalog | None,
+    progress: Progress | None,
+    keep: int | None,
+    workers: int | None,
+    min_examples: int,
+    limits: Limits,
+) -> ValidationReport:
     catalog = catalog or load_catalog()
     today = today or dt.date.today()
     model = model or DEFAULT_MODEL
@@ -96,11 +178,18 @@ def validate_file(
     encoding = info.encoding if info else "o200k_base"
     limit = info.max_tokens_per_example if info else FALLBACK_LIMIT
 
-    sink = FindingSink(keep_per_code)
-    res = scan_file(
-        path, encoding=encoding, limit=limit, sink=sink, progress=progress, workers=workers
+    sink = FindingSink(keep)
+    res = _scan(
+        path,
+        source,
+        sink,
+        limits,
+        encoding=encoding,
+        limit=limit,
+        progress=progress,
+        workers=workers,
     )
-    if res.examples < min_examples:
+    if res.examples < min_examples and not sink.counts.get("not_jsonl"):
         sink.add(
             0,
             "too_few_examples",
@@ -110,9 +199,9 @@ def validate_file(
     _model_findings(sink, model, info, res.format, today)
 
     val_report = None
-    if val_path is not None:
-        vsink = FindingSink(keep_per_code)
-        vres = scan_file(val_path, encoding=encoding, limit=limit, sink=vsink)
+    if val_path is not None and val_source is not None:
+        vsink = FindingSink(keep)
+        vres = _scan(val_path, val_source, vsink, limits, encoding=encoding, limit=limit)
         if vres.format and res.format and vres.format != res.format:
             vsink.add(
                 0,

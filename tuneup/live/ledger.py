@@ -1,9 +1,13 @@
 """What the learner created (files, jobs, fine-tuned models), remembered under TUNEUP_HOME.
 
-One small state file, ``live.json``, written atomically. Ledger are kept per *place*: the
+One small state file, ``live.json``, written atomically. Records are kept per *place*: the
 provider plus its endpoint, because a job id from the lab means nothing to OpenAI. This is
 what lets ``watch`` with no id continue the last job after a restart, and step 3 offer the
 newest fine-tuned model.
+
+Every change is a read-modify-write under :func:`tuneup.statefile.locked` (``live.json.lock``),
+so tuneup processes running at the same time (the tutor, ``watch`` in another terminal)
+never drop each other's records.
 """
 
 from __future__ import annotations
@@ -13,7 +17,7 @@ from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tuneup.home import state_file
-from tuneup.statefile import load_json, write_json
+from tuneup.statefile import load_json, locked, write_json
 
 if TYPE_CHECKING:
     from tuneup.config import Settings
@@ -94,7 +98,7 @@ class Ledger:
             self.warning = f"warning: {self.path} has unreadable records for {self.place}; ignored."
 
     def _save(self) -> None:
-        # Re-read first so two tuneup processes do not drop each other's records.
+        """Write this place's records into the latest file (the caller holds the lock)."""
         latest = load_json(self.path).data
         merged = latest if isinstance(latest, dict) else {}
         merged[self.place] = {
@@ -105,34 +109,37 @@ class Ledger:
         self._all = merged
 
     def add_file(self, file_id: str, filename: str, *, purpose: str, size: int) -> FileRecord:
-        self.reload()
-        rec = FileRecord(file_id, filename, purpose, size, time.time())
-        self.current.files = [f for f in self.current.files if f.id != file_id] + [rec]
-        self._save()
+        with locked(self.path):
+            self.reload()
+            rec = FileRecord(file_id, filename, purpose, size, time.time())
+            self.current.files = [f for f in self.current.files if f.id != file_id] + [rec]
+            self._save()
         return rec
 
     def add_job(self, job: Any) -> JobRecord:
         """Remember a job (an SDK ``FineTuningJob``)."""
-        self.reload()
         rec = _job_record(job)
-        self.current.jobs = [j for j in self.current.jobs if j.id != rec.id] + [rec]
-        self._save()
+        with locked(self.path):
+            self.reload()
+            self.current.jobs = [j for j in self.current.jobs if j.id != rec.id] + [rec]
+            self._save()
         return rec
 
     def update_job(self, job: Any) -> None:
         """Refresh status and model of a remembered job; unknown jobs are added."""
-        self.reload()
         rec = _job_record(job)
-        for i, old in enumerate(self.current.jobs):
-            if old.id == rec.id:
-                rec.created_at = old.created_at or rec.created_at
-                if (old.status, old.fine_tuned_model) == (rec.status, rec.fine_tuned_model):
-                    return
-                self.current.jobs[i] = rec
-                break
-        else:
-            self.current.jobs.append(rec)
-        self._save()
+        with locked(self.path):
+            self.reload()
+            for i, old in enumerate(self.current.jobs):
+                if old.id == rec.id:
+                    rec.created_at = old.created_at or rec.created_at
+                    if (old.status, old.fine_tuned_model) == (rec.status, rec.fine_tuned_model):
+                        return
+                    self.current.jobs[i] = rec
+                    break
+            else:
+                self.current.jobs.append(rec)
+            self._save()
 
 
 def _job_record(job: Any) -> JobRecord:
