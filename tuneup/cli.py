@@ -91,7 +91,10 @@ def main(ctx: click.Context, content_dir: str | None, plain: bool, provider: str
 
         sys.exit(run(content_dir=content_dir, plain=plain, provider=provider))
     from tuneup.commands import tutor_actions
+    from tuneup.statefile import clean_stale_temps
     from tuneup.views.console import Glyphs, make_console
+
+    clean_stale_temps()
 
     ctx.obj = Session(
         console=make_console(plain=plain),

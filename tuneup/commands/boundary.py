@@ -75,11 +75,11 @@ def unexpected_line(exc: BaseException) -> str:
     line = f"Unexpected error: {describe(exc)}"
     try:
         from tuneup.home import state_file
+        from tuneup.statefile import private_file
 
-        log = state_file(LOG_NAME)
+        log = private_file(state_file(LOG_NAME))
         with log.open("a", encoding="utf-8") as fh:
             fh.write(redact("".join(traceback.format_exception(exc))))
-        os.chmod(log, 0o600)
     except OSError:
         return f"{line} (TUNEUP_DEBUG=1 shows the traceback)"
     return f"{line} (details in {log}; TUNEUP_DEBUG=1 shows them here)"

@@ -14,6 +14,7 @@ import click
 
 from tuneup.commands.action import action, json_option
 from tuneup.commands.session import Session
+from tuneup.errors import UsageError
 
 if TYPE_CHECKING:
     from tuneup.dataset.report import ValidationReport
@@ -37,12 +38,20 @@ def _model(session: Session, model: str | None) -> str:
         return DEFAULT_MODEL
 
 
+def _no_stdin_in_the_tutor(session: Session, file: str) -> None:
+    if file == "-" and session.in_tutor:
+        raise UsageError(
+            "- (standard input) works in the shell, not in the tutor: give a file's path."
+        )
+
+
 def check(session: Session, file: str, model: str | None, **kw: Any) -> ValidationReport:
     """Run the dataset doctor on ``file`` with a progress bar for big files."""
     from tuneup.dataset import validate_file
     from tuneup.home import resolve_user_path
     from tuneup.views.dataset import progress_for
 
+    _no_stdin_in_the_tutor(session, file)
     path = resolve_user_path(file)
     if kw.get("validation"):
         kw["validation"] = resolve_user_path(kw["validation"])
@@ -61,6 +70,7 @@ def check(session: Session, file: str, model: str | None, **kw: Any) -> Validati
 @model_option
 @click.option("--validation", "-v", help="Validation FILE: checked too, and for overlap.")
 @click.option("--epochs", "-e", type=epochs_range, help="Epochs for the estimate.")
+@click.option("--all", "every", is_flag=True, help="List every finding, not one line per kind.")
 @json_option
 def validate(
     session: Session,
@@ -68,22 +78,28 @@ def validate(
     model: str | None,
     validation: str | None,
     epochs: int | None,
+    every: bool,
     as_json: bool,
 ) -> None:
     """Check a fine-tuning JSONL FILE line by line; count tokens and estimate the cost.
 
-    Understands chat (messages, tools, weight, images), preference (DPO) and legacy
-    prompt/completion files. Every problem is one `file:line: error code: message` line.
-    Exit status: 0 no errors (warnings allowed), 1 errors, 2 the file cannot be opened.
+    FILE may be - for standard input. Understands chat (messages, tools, weight, images),
+    preference (DPO) and legacy prompt/completion files. Every problem is a
+    `file:line: error code: message` line; repeated ones are folded into one line unless
+    --all is given. Exit status: 0 no errors (warnings allowed), 1 errors, 2 the file
+    cannot be opened.
     """
+    keep = None if every else 1000
     with session.json_mode(as_json):
-        report = check(session, file, model, validation=validation, epochs=epochs)
+        report = check(
+            session, file, model, validation=validation, epochs=epochs, keep_per_code=keep
+        )
         if as_json:
             session.emit_json(report.as_dict())
         else:
             from tuneup.views.dataset import render_report
 
-            render_report(session.console, report, session.glyphs, name=file)
+            render_report(session.console, report, session.glyphs, name=file, every=every)
     if not report.ok:
         raise click.exceptions.Exit(1)
 
@@ -99,7 +115,8 @@ def validate(
 @model_option
 @json_option
 def tokens(session: Session, file: str, model: str | None, as_json: bool) -> None:
-    """Count the tokens in FILE with the model's encoding (offline, exact per text)."""
+    """Count the tokens in FILE (or - for standard input) with the model's encoding
+    (offline, exact per text)."""
     with session.json_mode(as_json):
         report = check(session, file, model)
         if as_json:
@@ -126,7 +143,8 @@ def tokens(session: Session, file: str, model: str | None, as_json: bool) -> Non
 def estimate(
     session: Session, file: str, model: str | None, epochs: int | None, as_json: bool
 ) -> None:
-    """Estimate what training on FILE costs: price x billed tokens x epochs.
+    """Estimate what training on FILE (or - for standard input) costs: price x billed
+    tokens x epochs.
 
     With no --epochs, the epochs "auto" would pick are estimated (3, adjusted so that
     examples x epochs stays between 100 and 25,000). Validation tokens are free.
@@ -175,13 +193,15 @@ def split(
     force: bool,
     as_json: bool,
 ) -> None:
-    """Split FILE into NAME.train.jsonl and NAME.test.jsonl, deterministically.
+    """Split FILE into NAME.train.jsonl and NAME.test.jsonl, deterministically (- reads
+    standard input and writes stdin.train.jsonl and stdin.test.jsonl).
 
     Never overwrites existing files unless --force is given.
     """
     from tuneup.dataset import split_file
     from tuneup.home import resolve_user_path
 
+    _no_stdin_in_the_tutor(session, file)
     path = resolve_user_path(file)
     if out_dir is None and path != Path(file).expanduser():
         out_dir = str(Path.cwd())  # never write into the shipped content pack

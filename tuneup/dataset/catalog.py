@@ -57,6 +57,12 @@ class ModelInfo:
 class Catalog:
     models: list[ModelInfo] = field(default_factory=list)
 
+    @property
+    def checked_on(self) -> dt.date | None:
+        """The newest ``as_of`` in the catalogue: the day the world it describes was seen."""
+        dates = [m.as_of for m in self.models if m.as_of is not None]
+        return max(dates) if dates else None
+
     def resolve(self, name: str) -> ModelInfo | None:
         """Find a model by id, alias or ``ft:`` name (``ft:BASE:org:suffix:id``)."""
         base = base_model_name(name)

@@ -75,7 +75,8 @@ class Finding:
 
     def format(self, file: str) -> str:
         """The one-line form, severity in words: ``file:line: error code: message``."""
-        return f"{file}:{self.line}: {self.severity} {self.code}: {self.message}"
+        where = f"{file}:{self.line}" if self.line else file  # 0: the file as a whole
+        return f"{where}: {self.severity} {self.code}: {self.message}"
 
 
 #: How many line numbers a group's summary names.

@@ -100,7 +100,13 @@ def shutdown_date(name: str, catalog: Catalog) -> str | None:
 
 @dataclass(frozen=True)
 class LabRules:
-    """The rules the lab applies; ``legacy`` relaxes them, ``today`` fixes the date."""
+    """The rules the lab applies; ``legacy`` relaxes them, ``today`` fixes the date.
+
+    By default the lab's "today" is the real date, but never later than the day the model
+    catalogue was checked: the lab follows OpenAI's rules *as the lessons state them*, so a
+    model the lessons train on keeps working in the lab after OpenAI switches it off (the
+    lab exists for the time after the wind-down). A newer content pack moves the date on.
+    """
 
     legacy: bool = False
     today: dt.date | None = None
@@ -112,7 +118,7 @@ class LabRules:
         if self.legacy:
             return None
         catalog = load_catalog()
-        today = self.today or dt.date.today()
+        today = self.today or min(dt.date.today(), catalog.checked_on or dt.date.today())
         return (
             undated_alias(model, catalog=catalog)
             or retired_model(model, today=today, catalog=catalog)

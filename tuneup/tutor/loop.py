@@ -21,7 +21,8 @@ from tuneup.commands.session import Session
 from tuneup.course.content import load_course
 from tuneup.course.progress import load_progress
 from tuneup.errors import TuneupError, describe
-from tuneup.home import package_content_dir, state_file
+from tuneup.home import package_content_dir
+from tuneup.statefile import clean_stale_temps
 from tuneup.tutor.navigator import Navigator
 from tuneup.tutor.reader import LineReader, PipeReader, PromptReader, TutorCompleter
 from tuneup.tutor.router import (
@@ -98,6 +99,7 @@ class Tutor:
     def run(self) -> int:
         self.offer_resume()
         self.render(self.nav.show())
+        clean_stale_temps()  # after the menu is on screen: never slows start-up
         while self.running:
             try:
                 line = self.reader.read(self.prompt())
@@ -234,7 +236,7 @@ def build_tutor(
             lambda: _completion_words(tutor),
             lambda: {w for w, c in tutor.actions.items() if meta_of(c).completes_paths},
         )
-        tutor.reader = PromptReader(state_file("history"), completer, tutor.toolbar)
+        tutor.reader = PromptReader(None, completer, tutor.toolbar)
     else:
         tutor.reader = PipeReader(stream, tutor._echo)
     return tutor

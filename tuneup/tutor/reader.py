@@ -74,12 +74,21 @@ class TutorCompleter:
 
 
 class PromptReader:
-    """A prompt_toolkit session with history under TUNEUP_HOME, completion and a toolbar."""
+    """A prompt_toolkit session with history under TUNEUP_HOME, completion and a toolbar.
+
+    The history file is private (0600) and never stores a line that looks like a key
+    (:mod:`tuneup.history`). A key sequence that prompt_toolkit cannot handle never ends
+    the tutor: the line is dropped and the prompt comes back.
+    """
 
     interactive = True
 
     def __init__(
-        self, history: Path, completer: Any, toolbar: Callable[[], str], **session_kwargs: Any
+        self,
+        history: Path | None,
+        completer: Any,
+        toolbar: Callable[[], str],
+        **session_kwargs: Any,
     ) -> None:
         self._history = history
         self._completer = completer
@@ -92,7 +101,9 @@ class PromptReader:
         is the slowest part of start-up)."""
         from prompt_toolkit import PromptSession
         from prompt_toolkit.completion import Completer
-        from prompt_toolkit.history import FileHistory
+        from prompt_toolkit.history import FileHistory, InMemoryHistory
+
+        from tuneup.history import history_path, scrub_history, should_remember
 
         inner = self._completer
 
@@ -100,8 +111,20 @@ class PromptReader:
             def get_completions(self, document: Document, event: CompleteEvent) -> Any:
                 return inner.get_completions(document, event) if inner else iter(())
 
+        class PrivateHistory(FileHistory):
+            def store_string(self, string: str) -> None:
+                if should_remember(string):
+                    super().store_string(string)
+
+        history: Any = InMemoryHistory()
+        try:
+            path = self._history or history_path()
+            scrub_history(path)
+            history = PrivateHistory(str(path))
+        except OSError:
+            pass  # no history file: the prompt still works, it just forgets
         return PromptSession(
-            history=FileHistory(str(self._history)),
+            history=history,
             completer=Adapter(),
             complete_while_typing=False,
             bottom_toolbar=self._toolbar,
@@ -111,4 +134,9 @@ class PromptReader:
     def read(self, prompt: str) -> str:
         if self._session is None:
             self._session = self._make_session()
-        return str(self._session.prompt(prompt))
+        try:
+            return str(self._session.prompt(prompt))
+        except (KeyboardInterrupt, EOFError):
+            raise
+        except Exception:  # noqa: BLE001 - a stray escape sequence must not end the tutor
+            return ""

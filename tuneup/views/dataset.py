@@ -97,20 +97,31 @@ def summary_table(report: ValidationReport, glyphs: Glyphs, *, title: str | None
 
 
 def finding_lines(
-    report: ValidationReport, name: str, glyphs: Glyphs, limit: int = MAX_FINDINGS
+    report: ValidationReport,
+    name: str,
+    glyphs: Glyphs,
+    limit: int = MAX_FINDINGS,
+    *,
+    every: bool = False,
 ) -> list[Text]:
-    """``file:line: error code: message`` lines: the severity in words, and in colour."""
+    """The findings, severity in words (and in colour): one line per code, repeated
+    findings folded into one ("warning duplicate_example × 3,187, first at lines …"); with
+    ``every``, each finding on its own ``file:line: error code: message`` line."""
     out: list[Text] = []
-    for f in report.findings[:limit]:
-        style = "red" if f.severity == "error" else "yellow"
-        line = Text(f"{name}:{f.line}: ")
-        line.append(f"{f.severity} {f.code}", style=f"bold {style}")
-        line.append(f": {f.message}")
-        out.append(line)
-    shown = min(limit, len(report.findings))
-    rest = sum(report.counts.values()) - shown
+    folded = False
+    groups = report.groups()
+    if every:
+        lines = [(f.severity, f.format(name)) for g in groups for f in g.findings]
+    else:
+        lines = [(g.severity, g.format(name, ascii=glyphs.plain)) for g in groups]
+        folded = any(g.count > 1 for g in groups)
+    for severity, line in lines[:limit]:
+        out.append(Text(line, style="red" if severity == "error" else "yellow"))
+    rest = len(lines) - limit
     if rest > 0:
-        out.append(Text(f"... and {rest:,} more (use --json for the full list)", style="dim"))
+        out.append(Text(f"... and {rest:,} more lines (--json has them all)", style="dim"))
+    if folded:
+        out.append(Text("Repeated findings are folded: --all lists every one.", style="dim"))
     return out
 
 
@@ -141,10 +152,13 @@ def render_report(
     *,
     name: str | None = None,
     limit: int = MAX_FINDINGS,
+    every: bool = False,
 ) -> None:
     name = name or str(report.file)
     console.print(summary_table(report, glyphs, title=name))
-    for line in finding_lines(report, name, glyphs, limit):
+    if every:
+        limit = max(limit, sum(len(g.findings) for g in report.groups()))
+    for line in finding_lines(report, name, glyphs, limit, every=every):
         console.print(line, soft_wrap=True)
     if report.validation is not None:
         v = report.validation
@@ -155,7 +169,7 @@ def render_report(
                 "(not billed)."
             )
         )
-        for line in finding_lines(v, vname, glyphs, limit):
+        for line in finding_lines(v, vname, glyphs, limit, every=every):
             console.print(line, soft_wrap=True)
     console.print(verdict(report, glyphs))
 
