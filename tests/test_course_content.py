@@ -86,7 +86,7 @@ def test_content_check_on_a_broken_pack_prints_file_line_errors_and_exits_1() ->
     assert f"{third}:9: guide section `missing-section` does not exist" in lines
     assert f"{third}:17: try_it command `teleport` is not a tutor command" in lines
     assert "Traceback" not in proc.stderr
-    assert proc.stderr.strip() == f"{len(lines)} problem(s) found."
+    assert proc.stderr.strip() == f"{len(lines)} error(s), 0 warning(s) found."
 
 
 def test_content_check_on_the_shipped_pack_exits_0() -> None:
@@ -97,7 +97,7 @@ def test_content_check_on_the_shipped_pack_exits_0() -> None:
         timeout=60,
     )
     assert proc.returncode == 0, proc.stdout
-    assert "6 lessons" in proc.stdout and "no problems" in proc.stdout
+    assert "6 lessons" in proc.stdout and "no errors" in proc.stdout
 
 
 def test_the_tutor_refuses_a_broken_pack_with_one_line(tmp_path: Path) -> None:

@@ -110,7 +110,7 @@ def test_multi_wants_exactly_the_right_set() -> None:
     partial = grade(MULTI, "1")
     assert partial.valid and not partial.correct
     assert partial.headline == (
-        "Not quite. The right ones are: Scrub names and emails.; Delete the files after training."
+        "Not quite. The right ones are: Scrub names and emails; Delete the files after training"
     )
     too_many = grade(MULTI, "1 2 3")
     assert not too_many.correct

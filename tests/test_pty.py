@@ -7,7 +7,9 @@ import time
 from pathlib import Path
 
 import pexpect
+import pytest
 from pty_helpers import Screen, spawn_tuneup
+from tutor_helpers import seed_learner, shown_answer, wrong_answer
 
 from tuneup.course.content import load_course
 from tuneup.home import package_content_dir
@@ -17,33 +19,74 @@ def _spawn(home: Path) -> pexpect.spawn:
     return spawn_tuneup(env=dict(os.environ, TUNEUP_HOME=str(home)), rows=40, cols=80, timeout=20)
 
 
-def test_learner_session_in_a_terminal(tuneup_home: Path) -> None:
-    lesson = load_course(package_content_dir()).lesson(1)
-    right = lesson.check[0].answer + 1
-    wrong = right % len(lesson.check[0].options) + 1
-    check = len(lesson.topics) + 1
+def _prompt_or_more(screen: Screen) -> str:
+    """Wait until the tutor waits for input; say which: "prompt" or "more"."""
+    screen.settle()
+    screen.wait_for(lambda s: "tuneup›" in s.cursor_line() or "more (Enter)" in s.cursor_line())
+    return "more" if "more (Enter)" in screen.cursor_line() else "prompt"
 
-    child = _spawn(tuneup_home)
-    child.expect("learn to fine-tune chat models")
-    child.expect("Adjust hyperparameters")
-    child.sendline("1")
-    child.expect("tuneup › 1 Prepare")
-    child.sendline("2")  # drill down into topic 2
-    child.expect(f"tuneup › 1 Prepare › 2 {lesson.topics[1].title}")
-    child.sendline("b")
-    child.expect("Knowledge check")
-    child.sendline(str(check))
-    child.expect("Knowledge check 1/")
-    child.sendline(str(wrong))
-    child.expect(f"Not quite: the answer is {right}")
-    child.sendline("n")
-    child.expect("Knowledge check 2/")
-    child.sendline(str(lesson.check[1].answer + 1))
-    child.expect("Right.")
-    child.sendline("s2")
-    child.expect("tuneup › 2 Train")
-    child.sendline("q")
+
+def _walk_pages(child: pexpect.spawn, screen: Screen, crumb: str) -> int:
+    """Page through the screen on display, checking the breadcrumb is on every page."""
+    pages = 1
+    while True:
+        state = _prompt_or_more(screen)
+        assert any(line.startswith(crumb) for line in screen.lines), screen.text
+        if state == "prompt":
+            return pages
+        child.send("\r")
+        pages += 1
+
+
+def test_learner_session_in_a_terminal_at_80x24(tuneup_home: Path) -> None:
+    seed_learner(tuneup_home)
+    lesson = load_course(package_content_dir()).lesson(1)
+    check = len(lesson.topics) + 1
+    child = spawn_tuneup(env=dict(os.environ, TUNEUP_HOME=str(tuneup_home)), rows=24, cols=80)
+    screen = Screen(child, rows=24, cols=80)
+    screen.wait_for("Adjust hyperparameters")
+    child.send("1\r")
+    assert _walk_pages(child, screen, "tuneup › 1 Prepare") > 1  # a step screen is paged
+    child.send("2\r")  # drill down into topic 2
+    _walk_pages(child, screen, f"tuneup › 1 Prepare › 2 {lesson.topics[1].title}")
+    child.send("b\r")
+    _walk_pages(child, screen, "tuneup › 1 Prepare")
+    child.send(f"{check}\r")
+    _walk_pages(child, screen, "tuneup › 1 Prepare › Knowledge check 1/")
+    child.send(f"{wrong_answer(1, 0)}\r")
+    screen.wait_for("Not quite.")
+    child.send("n\r")
+    _walk_pages(child, screen, "tuneup › 1 Prepare › Knowledge check 2/")
+    child.send(f"{shown_answer(1, 1)}\r")
+    screen.wait_for("Right.")
+    child.send("s2\r")
+    _walk_pages(child, screen, "tuneup › 2 Train")
+    child.send("q\r")
     child.expect("Bye")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+
+
+@pytest.mark.slow
+def test_every_step_and_topic_at_80x24_keeps_its_breadcrumb_on_screen(tuneup_home: Path) -> None:
+    course = load_course(package_content_dir())
+    child = spawn_tuneup(env=dict(os.environ, TUNEUP_HOME=str(tuneup_home)), rows=24, cols=80)
+    screen = Screen(child, rows=24, cols=80)
+    screen.wait_for("Adjust hyperparameters")
+    paged = 0
+    for n in course.steps:
+        lesson = course.lesson(n)
+        crumb = f"tuneup › {n} {lesson.label}"
+        child.send(f"s{n}\r")
+        paged += _walk_pages(child, screen, crumb) > 1
+        for i, topic in enumerate(lesson.topics, start=1):
+            child.send(f"{i}\r")
+            _walk_pages(child, screen, f"{crumb} › {i} {topic.title}")
+            child.send("b\r")
+            _walk_pages(child, screen, crumb)
+    assert paged  # the long screens were paged, not scrolled past
+    child.send("q\r")
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
@@ -55,9 +98,9 @@ def test_ctrl_c_cancels_the_line_and_ctrl_d_quits(tuneup_home: Path) -> None:
     child.send("some half typed line")
     child.expect("half typed line")
     child.sendintr()
+    screen = Screen(child, rows=40, cols=80)
     child.sendline("4")
-    child.expect("tuneup › 4 Analyze")
-    child.expect("Type 1-")  # the whole step screen is out; the prompt is next
+    _walk_pages(child, screen, "tuneup › 4 Analyze")  # the whole step screen is out
     time.sleep(0.5)  # let prompt_toolkit take the terminal before Ctrl-D
     child.sendeof()
     child.expect("Bye")
@@ -74,8 +117,7 @@ def test_tab_completes_commands_and_shipped_example_paths(
     screen = Screen(child, rows=40, cols=80)
     screen.wait_for("Adjust hyperparameters")
     child.send("1\r")
-    screen.wait_for("Actions on this step")
-    screen.settle()  # the step screen is out and the prompt is waiting
+    _walk_pages(child, screen, "tuneup › 1 Prepare")  # the prompt is waiting
     child.send("vali\t")
     # the line being typed, not the screen's own list of actions, shows the completion
     screen.wait_for(lambda s: s.cursor_line().endswith("tuneup› validate"))

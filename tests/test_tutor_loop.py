@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
-from tutor_helpers import drive
+from tutor_helpers import LEARNER, drive, seed_learner, shown_answer, wrong_answer
+
+from tuneup.course.grading import present
 
 
 def _screens(out: str) -> list[str]:
@@ -42,21 +45,47 @@ def test_knowledge_check_right_and_wrong_answers_and_score(tuneup_home: Path) ->
     from tuneup.course.content import load_course
     from tuneup.home import package_content_dir
 
+    seed_learner(tuneup_home)
     lesson = load_course(package_content_dir()).lesson(3)
-    right = [q.answer + 1 for q in lesson.check]
-    wrong = (right[0] % len(lesson.check[0].options)) + 1
-    answers = [wrong, *right[1:]]
+    total = len(lesson.check)
+    answers = [wrong_answer(3, 0)] + [shown_answer(3, i) for i in range(1, total)]
     check_option = len(lesson.topics) + 1
     keys = f"3\r{check_option}\r" + "".join(f"{a}\rn\r" for a in answers) + "m\rq\r"
     out = drive(keys)
-    assert f"Not quite: the answer is {right[0]}." in out
-    assert out.count("✓ Right.") == len(answers) - 1
-    total = len(lesson.check)
+    # the feedback quotes the right option's text, not just its number
+    first = present(lesson.check[0], LEARNER, 3)
+    right = [o.text for o in first.options if o.correct]  # in the order shown
+    flat = " ".join(out.split())
+    if len(right) == 1:
+        assert f"Not quite. The answer is: {right[0]}" in flat
+    else:
+        assert "Not quite. The right ones are: " + "; ".join(t.rstrip(".") for t in right) in flat
+    assert out.count("✓ Right.") == total - 1
     assert f"Knowledge check done: {total - 1}/{total}." in out
-    assert f"3️⃣ Use your fine-tuned model ✓ {total - 1}/{total}" in out
+    assert re.search(rf"3️⃣ Use your fine-tuned model +✓ passed {total - 1}/{total}", out)
     saved = json.loads((tuneup_home / "progress.json").read_text())
     assert saved["steps"]["3"]["score"] == total - 1
     assert (tuneup_home / "progress.json").stat().st_mode & 0o777 == 0o600
+
+
+def test_a_failed_check_offers_a_retry_of_the_missed_questions_only(tuneup_home: Path) -> None:
+    from tuneup.course.content import load_course
+    from tuneup.home import package_content_dir
+
+    seed_learner(tuneup_home)
+    lesson = load_course(package_content_dir()).lesson(2)
+    total = len(lesson.check)
+    wrong = [wrong_answer(2, i) for i in range(total)]
+    right = [shown_answer(2, i) for i in range(total)]
+    check_option = len(lesson.topics) + 1
+    first_run = "".join(f"{a}\rn\r" for a in [right[0], *wrong[1:]])
+    retry = "".join(f"{a}\rn\r" for a in right[1:])
+    out = drive(f"2\r{check_option}\r{first_run}1\r{retry}m\rq\r")
+    assert f"Knowledge check done: 1/{total}. Not passed yet" in out
+    assert f"1. Retry the {total - 1} missed questions" in out
+    assert f"Retry 1/{total - 1}" in out and f"Retry {total}/" not in out
+    assert f"Knowledge check done: {total}/{total}. Step 2 passed" in out
+    assert re.search(r"2️⃣ Train a new fine-tuned model +✓ passed 4/4", out)
 
 
 def test_next_and_back_walk_topics() -> None:
@@ -67,16 +96,22 @@ def test_next_and_back_walk_topics() -> None:
 
 
 def test_help_is_generated_from_the_actions_and_the_navigation_table() -> None:
-    from tuneup.commands import ACTIONS, meta_of
+    from tuneup.commands import ACTIONS, for_step, meta_of
     from tuneup.tutor.router import NAVIGATION
 
-    out = drive("?\rq\r")
+    everything = drive("??\rq\r")
     for cmd in ACTIONS:
         if meta_of(cmd).tutor:
-            assert meta_of(cmd).usage.split()[0] in out
+            assert meta_of(cmd).usage.split()[0] in everything
     for nav in NAVIGATION:
-        assert " / ".join(nav.words) in out
-    assert "jump to step 2 from anywhere" in out
+        assert " / ".join(nav.words) in everything
+    assert "jump to step 2 from anywhere" in everything
+    # `?` on a step screen: that step's actions first, not the whole list
+    here = drive("4\r?\rq\r")
+    here = here[here.index("to choose · n next") :]  # what follows the step screen
+    for cmd in for_step(4):
+        assert meta_of(cmd).usage.split()[0] in here
+    assert "upload PATH" not in here and "?? lists every command" in here
 
 
 def test_progress_survives_quit_and_restart(tuneup_home: Path) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 from tuneup.course.content import Course, Lesson, Option, Question, Topic, TryIt
+from tuneup.course.grading import grade, present
 from tuneup.course.progress import Progress, StepProgress
 from tuneup.tutor import screens
 from tuneup.views import course as view
@@ -41,52 +42,56 @@ def _course() -> Course:
     return course
 
 
+PROGRESS = {2: StepProgress({"t1"}, 3, 4), 3: StepProgress(set(), 1, 4, ("q1",))}
+
+
 def test_menu_exact() -> None:
-    progress = Progress(steps={2: StepProgress({"t1"}, 3, 4)})
-    assert _render(view.menu(_course(), progress, Glyphs())) == (
+    assert _render(view.menu(_course(), Progress(steps=dict(PROGRESS)), Glyphs())) == (
         "tuneup · learn to fine-tune chat models\n"
-        "1️⃣ Step number 1\n"
-        "2️⃣ Step number 2 ✓ 3/4\n"
-        "3️⃣ Step number 3\n"
-        "4️⃣ Step number 4\n"
-        "5️⃣ Step number 5\n"
-        "6️⃣ Step number 6\n"
+        "1️⃣ Step number 1  not started\n"
+        "2️⃣ Step number 2  ✓ passed 3/4\n"
+        "3️⃣ Step number 3  attempted 1/4\n"
+        "4️⃣ Step number 4  not started\n"
+        "5️⃣ Step number 5  not started\n"
+        "6️⃣ Step number 6  not started\n"
         "Type 1-6 to open a step · ? help · q quit"
     )
 
 
-def test_menu_plain_exact() -> None:
-    progress = Progress(steps={2: StepProgress({"t1"}, 3, 4)})
-    assert _render(view.menu(_course(), progress, Glyphs(True)), plain=True) == (
+def test_menu_plain_exact_says_the_status_in_words() -> None:
+    menu = view.menu(_course(), Progress(steps=dict(PROGRESS)), Glyphs(True))
+    assert _render(menu, plain=True) == (
         "tuneup - learn to fine-tune chat models\n"
-        "1. Step number 1\n"
-        "2. Step number 2 [ok] 3/4\n"
-        "3. Step number 3\n"
-        "4. Step number 4\n"
-        "5. Step number 5\n"
-        "6. Step number 6\n"
+        "1. Step number 1  not started\n"
+        "2. Step number 2  [ok] passed 3/4\n"
+        "3. Step number 3  attempted 1/4\n"
+        "4. Step number 4  not started\n"
+        "5. Step number 5  not started\n"
+        "6. Step number 6  not started\n"
         "Type 1-6 to open a step - ? help - q quit"
     )
 
 
 def test_question_and_feedback_exact() -> None:
-    lesson = _course().lesson(4)
-    assert _render(
-        view.question(lesson, 0, Glyphs(), crumb=screens.crumb(screens.Check(4, 0), _course()))
-    ) == (
+    q = _course().lesson(4).check[0]
+    crumb = screens.crumb(screens.Check(4, 0, 2), _course())
+    assert _render(view.question(present(q), Glyphs(), crumb=crumb)) == (
         "tuneup › 4 S4 › Knowledge check 1/2\n"
         "How many examples at least?\n"
         "  1. 1\n"
         "  2. 10\n"
-        "Type 1-2 to answer · b back · m menu"
+        "Type 1-2 · b back · m menu"
     )
-    assert _render(view.feedback(lesson.check[0], 0, Glyphs(), last=False)) == (
-        "✗ Not quite: the answer is 2.\n"
+    assert _render(view.feedback(grade(q, "1"), Glyphs(), last=False)) == (
+        "✗ Not quite. The answer is: 10\n"
         "  1. 1 (your answer)\n"
         "     Too few.\n"
-        "✓ 2. 10\n"
+        "✓ 2. 10 (right)\n"
         "     The minimum.\n"
         "n next question"
+    )
+    assert _render(view.feedback(grade(q, "2"), Glyphs(True), last=True), plain=True) == (
+        "[ok] Right.\n[ok] 2. 10 (your answer, right)\n     The minimum.\nn see your score"
     )
 
 
@@ -100,6 +105,7 @@ def test_step_screen_exact_in_plain_mode() -> None:
             [],
             Glyphs(True),
             crumb=screens.crumb(screens.Step(1), _course(), ">"),
+            pass_mark=75,
             hint="Your last job: x.",
         ),
         plain=True,
@@ -112,7 +118,7 @@ def test_step_screen_exact_in_plain_mode() -> None:
         "1. Topic 1\n"
         "2. Topic 2 [ok]\n"
         "3. Topic 3\n"
-        "4. Knowledge check (2 questions)\n"
+        "4. Knowledge check (2 questions)  not started\n"
         "\n"
         "Try it\n"
         "Type `validate`.\n"

@@ -38,3 +38,42 @@ def drive(keys: str, **kwargs: object) -> str:
         pipe.send_text(keys)  # type: ignore[attr-defined]
         assert t.run() == 0
         return out.getvalue()
+
+
+LEARNER = "test-learner-0001"
+
+
+def seed_learner(home: Path, learner: str = LEARNER) -> str:
+    """Start from a progress file with a known learner id, so a test knows the order in
+    which this learner sees each question's options."""
+    import json
+
+    (home / "progress.json").write_text(json.dumps({"version": 2, "learner": learner}))
+    return learner
+
+
+def shown_answer(step: int, index: int, learner: str = LEARNER) -> str:
+    """What to type to answer question ``index`` of ``step`` right, as this learner sees it."""
+    from tuneup.course.content import load_course
+    from tuneup.course.grading import present
+    from tuneup.home import package_content_dir
+
+    q = load_course(package_content_dir()).lesson(step).check[index]
+    if q.kind == "number":
+        assert q.number is not None
+        return f"{q.number.value:g}"
+    shown = present(q, learner, step)
+    return " ".join(str(shown.shown_number(i)) for i in q.answers)
+
+
+def wrong_answer(step: int, index: int, learner: str = LEARNER) -> str:
+    """A wrong answer to question ``index`` of ``step`` that the check can read."""
+    from tuneup.course.content import load_course
+    from tuneup.home import package_content_dir
+
+    q = load_course(package_content_dir()).lesson(step).check[index]
+    if q.kind == "number":
+        assert q.number is not None
+        return f"{q.number.high + 1000:g}"
+    right = shown_answer(step, index, learner).split()
+    return next(str(n) for n in range(1, len(q.options) + 1) if str(n) not in right)

@@ -8,6 +8,7 @@ import click
 
 from tuneup.commands.action import ActionGroup, action, json_option
 from tuneup.commands.session import Session
+from tuneup.course.yamlfile import Problem
 
 
 @action(
@@ -27,8 +28,10 @@ def content(session: Session) -> None:
 @json_option
 @click.pass_obj
 def check(session: Session, directory: Path | None, as_json: bool) -> None:
-    """Check every lesson in DIRECTORY (default: the shipped pack): schema, numbering,
-    guide section ids and try-it commands. Prints `file:line: message`; exit 1 on errors."""
+    """Check every lesson in DIRECTORY (default: the shipped pack): schema, numbering, guide
+    section ids, try-it commands, and the knowledge checks' quality (answer positions,
+    scenario questions, an explanation per option). Warns about topics over two pages at
+    80x24. Prints `file:line: message`; exit 1 on errors, 0 when only warnings."""
     from tuneup.course.content import check_pack
     from tuneup.errors import InputFileError
     from tuneup.home import package_content_dir
@@ -36,24 +39,33 @@ def check(session: Session, directory: Path | None, as_json: bool) -> None:
     root = directory or package_content_dir()
     if not root.is_dir():
         raise InputFileError(f"{root}: no such directory.", hint="Give a content pack folder.")
-    course, problems = check_pack(root, command_exists=lambda w: w in session.actions)
+    from tuneup.views.course import topic_rows
+
+    course, problems = check_pack(
+        root, command_exists=lambda w: w in session.actions, topic_height=topic_rows
+    )
+    errors = [p for p in problems if p.is_error]
     if as_json:
         session.emit_json(
             {
-                "ok": not problems,
+                "ok": not errors,
                 "steps": course.steps,
-                "problems": [
-                    {"file": str(p.file), "line": p.line, "message": p.message} for p in problems
-                ],
+                "problems": [_as_json(p) for p in problems],
             }
         )
     else:
         for problem in problems:
             session.say(str(problem))
-        if not problems:
+        warnings = len(problems) - len(errors)
+        if not errors:
             topics = sum(len(lesson.topics) for lesson in course.lessons.values())
-            session.say(f"{root}: {len(course.lessons)} lessons, {topics} topics, no problems.")
+            also = f" ({warnings} warning{'s' if warnings != 1 else ''})" if warnings else ""
+            session.say(f"{root}: {len(course.lessons)} lessons, {topics} topics, no errors{also}.")
         else:
-            session.note(f"{len(problems)} problem(s) found.")
-    if problems:
+            session.note(f"{len(errors)} error(s), {warnings} warning(s) found.")
+    if errors:
         raise click.exceptions.Exit(1)
+
+
+def _as_json(p: Problem) -> dict[str, object]:
+    return {"file": str(p.file), "line": p.line, "severity": p.severity, "message": p.message}

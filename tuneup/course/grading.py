@@ -148,7 +148,8 @@ def parse_choices(text: str, n: int) -> tuple[int, ...] | None:
 
 
 def _quote(texts: list[str]) -> str:
-    return "; ".join(texts)
+    """Option texts in one line: ``A; B`` (their own final stops dropped)."""
+    return "; ".join(t.rstrip(".") for t in texts) if len(texts) > 1 else "".join(texts)
 
 
 def _grade_options(p: PresentedQuestion, text: str) -> Grade:

@@ -24,12 +24,14 @@ from tuneup.errors import TuneupError, describe
 from tuneup.home import package_content_dir
 from tuneup.statefile import clean_stale_temps
 from tuneup.tutor.navigator import Navigator
+from tuneup.tutor.pager import show_paged
 from tuneup.tutor.reader import LineReader, PipeReader, PromptReader, TutorCompleter
 from tuneup.tutor.router import (
     JUMP_HELP,
     NAV_WORDS,
     NAVIGATION,
     NUMBER_HELP,
+    Answer,
     Ask,
     Empty,
     Invalid,
@@ -70,6 +72,8 @@ class Tutor:
         )
         self.session.use_course(nav.course)
         self.running = True
+        #: A line typed at a pager's "more" prompt, to be handled as the next input.
+        self.pending: str | None = None
 
     # -- the Asker the session uses ---------------------------------------------------------
     @property
@@ -101,12 +105,14 @@ class Tutor:
         self.render(self.nav.show())
         clean_stale_temps()  # after the menu is on screen: never slows start-up
         while self.running:
-            try:
-                line = self.reader.read(self.prompt())
-            except KeyboardInterrupt:
-                continue  # Ctrl-C cancels the line, never the program
-            except EOFError:
-                break
+            line, self.pending = self.pending, None
+            if line is None:
+                try:
+                    line = self.reader.read(self.prompt())
+                except KeyboardInterrupt:
+                    continue  # Ctrl-C cancels the line, never the program
+                except EOFError:
+                    break
             guard(partial(self.dispatch, line), say=self.session.error_line)
         self.nav.save()
         self.console.print("Bye. Your progress is saved." if self.nav.progress.steps else "Bye.")
@@ -114,7 +120,13 @@ class Tutor:
 
     def dispatch(self, line: str) -> None:
         nav = self.nav
-        intent = route(line, options=nav.options, steps=len(nav.course.steps), actions=self.actions)
+        intent = route(
+            line,
+            options=nav.options,
+            steps=len(nav.course.steps),
+            actions=self.actions,
+            answering=nav.answering,
+        )
         if isinstance(intent, Empty):
             return
         if isinstance(intent, Select):
@@ -125,6 +137,8 @@ class Tutor:
             self.navigate(intent.word)
         elif isinstance(intent, Run):
             self.run_action(intent.action, intent.args)
+        elif isinstance(intent, Answer):
+            self.render(nav.answer(intent.text))
         elif isinstance(intent, Ask):
             self.run_action("ask", intent.text, split=False)
         elif isinstance(intent, Invalid):
@@ -142,8 +156,10 @@ class Tutor:
             self.running = False
         elif word == "menu":
             self.render(self.nav.go_menu())
-        elif word == "help":
-            self.render(view.help_screen(self.help_rows(), self.glyphs))
+        elif word in ("help", "help-all"):
+            every = word == "help-all"
+            rows = self.help_rows(every=every)
+            self.render(view.help_screen(rows, self.glyphs, every=every))
         elif word == "continue":
             if self.nav.resume():
                 self.render(self.nav.show())
@@ -163,13 +179,22 @@ class Tutor:
             msg = f"I don't know {intent.text!r}."
         self.console.print(f"{msg} {self.nav.valid_here()}", markup=False, highlight=False)
 
-    def help_rows(self) -> list[tuple[str, str]]:
+    def help_rows(self, *, every: bool = False) -> list[tuple[str, str]]:
+        """What can be typed: the navigation words, then the actions that apply on this
+        screen (this step's, the guide's, the topic follow-ups), or ``every`` action."""
         rows = [NUMBER_HELP, JUMP_HELP]
         rows += [(" / ".join(n.words), n.help) for n in NAVIGATION]
+        step, on_topic = self.nav.step, self.nav.topic_id is not None
         for cmd in dict.fromkeys(self.actions.values()):
             meta = meta_of(cmd)
-            steps = f" (step {', '.join(map(str, meta.steps))})" if meta.steps else ""
-            rows.append((meta.usage, meta.summary + steps))
+            here = (
+                (step is not None and step in meta.steps)
+                or cmd.name == "ask"
+                or (on_topic and meta.group == "learn")
+            )
+            if every or here:
+                steps = f" (step {', '.join(map(str, meta.steps))})" if meta.steps and every else ""
+                rows.append((meta.usage, meta.summary + steps))
         return rows
 
     def offer_resume(self) -> None:
@@ -185,9 +210,21 @@ class Tutor:
 
     # -- rendering -------------------------------------------------------------------------
     def render(self, shown: RenderableType | None) -> None:
-        if shown is not None:
-            self.console.print()
+        """Print what a move returned; on a terminal, a page at a time if it is taller than
+        the window (piped and --plain output is never paged)."""
+        if shown is None:
+            return
+        self.console.print()
+        if self.interactive and not self.glyphs.plain and self.console.is_terminal:
+            self.pending = show_paged(self.console, shown, self._ask_more)
+        else:
             self.console.print(shown)
+
+    def _ask_more(self, prompt: str) -> str | None:
+        try:
+            return self.reader.read(prompt)
+        except (EOFError, KeyboardInterrupt):
+            return None
 
     def _echo(self, text: str) -> None:
         self.console.print(text, markup=False, highlight=False, soft_wrap=True)

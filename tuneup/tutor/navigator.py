@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from rich.console import RenderableType
 from rich.text import Text
 
+from tuneup.course.checkrun import CheckRun, record
 from tuneup.course.content import Course
 from tuneup.course.progress import Position, Progress
 from tuneup.tutor import screens
@@ -39,7 +40,7 @@ class Navigator:
         self.actions_for = actions_for
         self.hint_for = hint_for
         self._warn = warn
-        self._score = 0
+        self.run: CheckRun | None = None  # the knowledge check in progress
 
     # -- where the learner is --------------------------------------------------------------
     @property
@@ -55,13 +56,18 @@ class Navigator:
 
     @property
     def options(self) -> int:
-        return screens.option_count(self.screen, self.course)
+        return screens.option_count(self.screen, self.course, self.progress)
+
+    @property
+    def answering(self) -> bool:
+        """A check question is waiting for its answer."""
+        return isinstance(self.screen, screens.Check) and not self.screen.answered
 
     def crumb(self) -> str:
         return screens.crumb(self.screen, self.course, self.glyphs.sep)
 
     def valid_here(self) -> str:
-        return screens.valid_here(self.screen, self.course)
+        return screens.valid_here(self.screen, self.course, self.progress)
 
     # -- showing ---------------------------------------------------------------------------
     def show(self) -> RenderableType:
@@ -70,18 +76,27 @@ class Navigator:
             return view.menu(self.course, self.progress, g)
         lesson = self.course.lesson(s.step)
         if isinstance(s, screens.Step):
-            actions = self.actions_for(s.step)
+            retry = "retry" in screens.step_options(s.step, self.course, self.progress)
             return view.step(
-                lesson, self.progress, actions, g, crumb=crumb, hint=self.hint_for(s.step)
+                lesson,
+                self.progress,
+                self.actions_for(s.step),
+                g,
+                crumb=crumb,
+                pass_mark=self.course.pass_mark,
+                retry=retry,
+                hint=self.hint_for(s.step),
             )
         if isinstance(s, screens.Topic):
             return view.topic(lesson, s.topic, g, crumb=crumb)
-        return view.question(lesson, s.question, g, crumb=crumb)
+        if isinstance(s, screens.Check) and self.run is not None and self.run.current:
+            return view.question(self.run.current, g, crumb=crumb)
+        return self._done_screen(s.step)
 
     # -- moving ----------------------------------------------------------------------------
     def go(self, screen: screens.Screen) -> RenderableType:
-        if isinstance(screen, screens.Check) and screen.question == 0 and screen.answered is None:
-            self._score = 0
+        if not isinstance(screen, (screens.Check, screens.CheckDone)):
+            self.run = None  # leaving a check abandons it; nothing half-done is recorded
         self.screen = screen
         if isinstance(screen, screens.Topic):
             lesson = self.course.lesson(screen.step)
@@ -100,20 +115,72 @@ class Navigator:
         if isinstance(s, screens.Menu):
             return self.go(screens.Step(self.course.steps[n - 1]))
         if isinstance(s, screens.Step):
-            topics = len(self.course.lesson(s.step).topics)
-            return self.go(screens.Topic(s.step, n) if n <= topics else screens.Check(s.step, 0))
-        if isinstance(s, screens.Check):
-            return self._answer(s, n - 1)
+            chosen = screens.step_options(s.step, self.course, self.progress)[n - 1]
+            if chosen.startswith("topic:"):
+                return self.go(screens.Topic(s.step, int(chosen[6:])))
+            return self.start_check(s.step, retry=chosen == "retry")
+        if isinstance(s, screens.CheckDone):
+            return self._after_check(s, s.options[n - 1])
         return None
 
-    def _answer(self, s: screens.Check, chosen: int) -> RenderableType:
-        lesson = self.course.lesson(s.step)
-        q = lesson.check[s.question]
-        if chosen == q.answer:
-            self._score += 1
-        self.screen = screens.Check(s.step, s.question, chosen)
-        last = s.question == len(lesson.check) - 1
-        return view.feedback(q, chosen, self.glyphs, last=last)
+    def start_check(self, step: int, *, retry: bool = False) -> RenderableType:
+        lesson = self.course.lesson(step)
+        mark, learner = self.course.pass_mark, self.progress.learner
+        run = None
+        if retry:
+            sp = self.progress.steps.get(step)
+            if sp is not None:
+                run = CheckRun.retry_of(lesson, sp, learner_id=learner, pass_mark=mark)
+        self.run = run or CheckRun.start(lesson, learner_id=learner, pass_mark=mark)
+        return self.go(screens.Check(step, 0, len(self.run.questions), retry=run is not None))
+
+    def answer(self, text: str) -> RenderableType:
+        """Grade what the learner typed for the question on screen."""
+        s, run = self.screen, self.run
+        if not isinstance(s, screens.Check) or run is None or s.answered:
+            return Text(self.valid_here())
+        grade = run.answer(text)
+        if not grade.valid:
+            return Text(grade.headline)  # what to type; the question stays
+        self.screen = screens.Check(s.step, s.question, s.of, answered=True, retry=s.retry)
+        return view.feedback(grade, self.glyphs, last=run.finished)
+
+    def _finish_check(self, step: int) -> RenderableType:
+        run = self.run
+        assert run is not None
+        record(self.progress, run)
+        options = (["retry"] if run.missed and not run.passed else []) + [
+            "next" if any(n > step for n in self.course.steps) else "menu"
+        ]
+        self.screen = screens.CheckDone(step, tuple(options))
+        self.save()
+        return self._done_screen(step)
+
+    def _done_screen(self, step: int) -> RenderableType:
+        s = self.screen
+        run = self.run
+        if not isinstance(s, screens.CheckDone) or run is None:
+            return self.go(screens.Step(step))
+        lesson = self.course.lesson(step)
+        return view.check_done(
+            lesson,
+            self.progress.status(step, self.course.pass_mark),
+            score=run.score,
+            total=run.total,
+            pass_mark=self.course.pass_mark,
+            options=s.options,
+            missed=len(run.missed),
+            glyphs=self.glyphs,
+        )
+
+    def _after_check(self, s: screens.CheckDone, choice: str) -> RenderableType:
+        if choice == "retry" and self.run is not None:
+            retry = self.run.retry()
+            if retry is not None:
+                self.run = retry
+                return self.go(screens.Check(s.step, 0, len(retry.questions), retry=True))
+        later = [n for n in self.course.steps if n > s.step]
+        return self.go(screens.Step(later[0]) if later and choice == "next" else screens.Menu())
 
     def back(self) -> RenderableType:
         s = self.screen
@@ -131,26 +198,18 @@ class Navigator:
             return self.go(screens.Topic(s.step, 1))
         if isinstance(s, screens.Topic):
             topics = len(self.course.lesson(s.step).topics)
-            return self.go(
-                screens.Topic(s.step, s.topic + 1) if s.topic < topics else screens.Check(s.step, 0)
-            )
-        return self._next_in_check(s)
-
-    def _next_in_check(self, s: screens.Check) -> RenderableType:
-        lesson = self.course.lesson(s.step)
-        if s.finished:
-            later = [n for n in self.course.steps if n > s.step]
-            return self.go(screens.Step(later[0]) if later else screens.Menu())
-        if s.answered is None:
-            return Text(f"Answer first: type 1-{len(lesson.check[s.question].options)}.")
-        if s.question + 1 < len(lesson.check):
-            return self.go(screens.Check(s.step, s.question + 1))
-        total = len(lesson.check)
-        self.progress.record_check(s.step, self._score, total)
-        self.screen = screens.Check(s.step, s.question, s.answered, finished=True)
-        self.save()
-        has_next = any(n > s.step for n in self.course.steps)
-        return view.check_done(lesson, self._score, total, self.glyphs, has_next)
+            if s.topic < topics:
+                return self.go(screens.Topic(s.step, s.topic + 1))
+            return self.start_check(s.step)
+        if isinstance(s, screens.CheckDone):
+            return self._after_check(s, "next")
+        if not s.answered or self.run is None:
+            current = self.run.current if self.run is not None else None
+            hint = current.how_to_answer if current is not None else "answer the question"
+            return Text(f"Answer first: {hint[0].lower()}{hint[1:]}.")
+        if self.run.finished:
+            return self._finish_check(s.step)
+        return self.go(screens.Check(s.step, s.question + 1, s.of, retry=s.retry))
 
     # -- progress --------------------------------------------------------------------------
     def save(self) -> None:

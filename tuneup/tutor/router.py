@@ -30,6 +30,7 @@ NAVIGATION: tuple[NavWord, ...] = (
     NavWord(("m", "menu"), "menu", "the six-step menu"),
     NavWord(("c", "continue"), "continue", "go back to where you left off"),
     NavWord(("?", "h", "help"), "help", "what you can type here"),
+    NavWord(("??", "help all"), "help-all", "every command there is"),
     NavWord(("q", "quit", "exit"), "quit", "leave (Ctrl-D works too); your progress is saved"),
 )
 #: How the forms that are not words are described in help.
@@ -38,6 +39,9 @@ JUMP_HELP = ("s2 / step 2", "jump to step 2 from anywhere")
 
 NAV_WORDS: dict[str, str] = {w: nav.meaning for nav in NAVIGATION for w in nav.words}
 _JUMP = re.compile(r"^(?:s|step)\s*(\d+)$")
+#: What an answer to a check question looks like: option numbers ("2", "1 3", "1,3") or a
+#: number with its unit ("3 epochs", "$1.50", "about 12").
+_ANSWER = re.compile(r"^(?:about\s+|approx\w*\.?\s+)?[~≈$+-]?\s*[.\d]")
 _KEYCAP_MARKS = dict.fromkeys(map(ord, "\ufe0f\u20e3"), None)
 
 
@@ -68,6 +72,13 @@ class Ask:
 
 
 @dataclass(frozen=True)
+class Answer:
+    """What the learner typed for the knowledge-check question on screen."""
+
+    text: str
+
+
+@dataclass(frozen=True)
 class Invalid:
     text: str
     reason: str  # "number" (out of range) | "step" | "word"
@@ -78,7 +89,7 @@ class Empty:
     pass
 
 
-Intent = Select | Jump | Nav | Run | Ask | Invalid | Empty
+Intent = Select | Jump | Nav | Run | Ask | Answer | Invalid | Empty
 
 
 def normalize(text: str) -> str:
@@ -86,16 +97,27 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text.translate(_KEYCAP_MARKS)).strip()
 
 
-def route(text: str, *, options: int, steps: int = 6, actions: Collection[str] = ()) -> Intent:
+def route(
+    text: str,
+    *,
+    options: int,
+    steps: int = 6,
+    actions: Collection[str] = (),
+    answering: bool = False,
+) -> Intent:
     """Decide what ``text`` means on a screen with ``options`` numbered options.
 
-    A sentence (a space, or a question mark at the end) that is not an action is a
-    question for the guide, when ``ask`` is among the ``actions``.
+    On a knowledge-check question (``answering``), anything shaped like an answer is one:
+    the check grades it, and says what to type if it cannot read it. A sentence (a space,
+    or a question mark at the end) that is not an action is a question for the guide, when
+    ``ask`` is among the ``actions``.
     """
     line = normalize(text)
     if not line:
         return Empty()
     lowered = line.lower()
+    if answering and _ANSWER.match(lowered):
+        return Answer(line)
     if lowered.isdigit():
         n = int(lowered)
         return Select(n) if 1 <= n <= options else Invalid(line, "number")

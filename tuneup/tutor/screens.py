@@ -1,10 +1,12 @@
-"""Where the learner is: one screen at a time, each knowing its numbered options."""
+"""Where the learner is: one screen at a time, each knowing its numbered options, and the
+breadcrumb that names it (built here only; the views and the toolbar both show it)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from tuneup.course.content import Course
+from tuneup.course.progress import Progress
 
 
 @dataclass(frozen=True)
@@ -25,23 +27,46 @@ class Topic:
 
 @dataclass(frozen=True)
 class Check:
+    """A knowledge-check question of the run in progress (``question`` is 0-based within
+    the run; a retry asks only the questions missed before)."""
+
     step: int
-    question: int  # 0-based
-    answered: int | None = None  # 0-based option the learner chose
-    finished: bool = False
+    question: int
+    of: int  # questions in this run
+    answered: bool = False
+    retry: bool = False
 
 
-Screen = Menu | Step | Topic | Check
+@dataclass(frozen=True)
+class CheckDone:
+    """The end of a check: the score, and what to do next (numbered)."""
+
+    step: int
+    options: tuple[str, ...]  # "retry" | "next"
 
 
-def option_count(screen: Screen, course: Course) -> int:
+Screen = Menu | Step | Topic | Check | CheckDone
+
+
+def step_options(step: int, course: Course, progress: Progress) -> list[str]:
+    """What the numbers on a step screen mean, in order: its topics, the check, and a retry
+    of the missed questions when the last check was not passed."""
+    lesson = course.lesson(step)
+    options = [f"topic:{i}" for i in range(1, len(lesson.topics) + 1)] + ["check"]
+    sp = progress.steps.get(step)
+    if sp is not None and sp.missed and not progress.status(step, course.pass_mark).passed:
+        options.append("retry")
+    return options
+
+
+def option_count(screen: Screen, course: Course, progress: Progress) -> int:
     """How many numbered options ``screen`` shows (what a typed number may select)."""
     if isinstance(screen, Menu):
         return len(course.steps)
     if isinstance(screen, Step):
-        return len(course.lesson(screen.step).topics) + 1
-    if isinstance(screen, Check) and screen.answered is None and not screen.finished:
-        return len(course.lesson(screen.step).check[screen.question].options)
+        return len(step_options(screen.step, course, progress))
+    if isinstance(screen, CheckDone):
+        return len(screen.options)
     return 0
 
 
@@ -53,14 +78,20 @@ def crumb(screen: Screen, course: Course, sep: str = "›") -> str:
     if isinstance(screen, Topic):
         parts.append(f"{screen.topic} {lesson.topics[screen.topic - 1].title}")
     elif isinstance(screen, Check):
-        parts.append(f"Knowledge check {screen.question + 1}/{len(lesson.check)}")
+        name = "Retry" if screen.retry else "Knowledge check"
+        parts.append(f"{name} {screen.question + 1}/{screen.of}")
+    elif isinstance(screen, CheckDone):
+        parts.append("Knowledge check done")
     return f" {sep} ".join(parts)
 
 
-def valid_here(screen: Screen, course: Course) -> str:
+def valid_here(screen: Screen, course: Course, progress: Progress) -> str:
     """One friendly line naming what is valid on ``screen``."""
-    n = option_count(screen, course)
-    choose = f"a number 1-{n}" if n else "n for next"
+    n = option_count(screen, course, progress)
+    if isinstance(screen, Check) and not screen.answered:
+        choose = "your answer"
+    else:
+        choose = f"a number 1-{n}" if n else "n for next"
     return (
         f"On this screen type {choose}, b back, m menu, s1-s{len(course.steps)} for a step, ? help."
     )

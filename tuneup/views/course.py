@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from rich.console import Group, RenderableType
+from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from tuneup.course.content import Course, Lesson, Question
-from tuneup.course.progress import Progress
+from tuneup.course.content import Course, Lesson, Topic
+from tuneup.course.grading import Grade, PresentedQuestion
+from tuneup.course.progress import Progress, StepStatus
 from tuneup.views.console import Glyphs, markdown
 
 TITLE = "tuneup · learn to fine-tune chat models"
@@ -29,22 +31,25 @@ def footer(text: str, glyphs: Glyphs) -> Text:
     return Text(glyphs.text(text), style="dim")
 
 
-def _score(progress: Progress, step: int, glyphs: Glyphs) -> str:
-    sp = progress.steps.get(step)
-    if sp is None or not sp.done:
-        return ""
-    return f" {glyphs.check} {sp.score}/{sp.total}"
+def status_words(status: StepStatus, glyphs: Glyphs) -> Text:
+    """A step's check status in words, with a mark and a colour as extra cues:
+    ``✓ passed 4/4``, ``attempted 2/4``, ``caught up``, ``not started``."""
+    if status.passed:
+        return Text(f"{glyphs.check} passed {status.score}/{status.total}", style="green")
+    style = "yellow" if status.state != "not started" else "dim"
+    return Text(status.words, style=style)
 
 
 def menu(course: Course, progress: Progress, glyphs: Glyphs) -> RenderableType:
     lines: list[RenderableType] = [Text(glyphs.text(TITLE), style="bold")]
+    table = Table.grid(padding=(0, 2))
+    table.add_column()
+    table.add_column()
     for step in course.steps:
         lesson = course.lesson(step)
         line = Text(f"{glyphs.keycap(step)} {glyphs.text(lesson.title)}")
-        done = _score(progress, step, glyphs)
-        if done:
-            line.append(done, style="green")
-        lines.append(line)
+        table.add_row(line, status_words(progress.status(step, course.pass_mark), glyphs))
+    lines.append(table)
     first, last = course.steps[0], course.steps[-1]
     lines.append(footer(f"Type {first}-{last} to open a step · ? help · q quit", glyphs))
     return Group(*lines)
@@ -57,9 +62,12 @@ def step(
     glyphs: Glyphs,
     *,
     crumb: str,
+    pass_mark: int,
+    retry: bool = False,
     hint: str | None = None,
 ) -> RenderableType:
-    """A step screen: intro, numbered topics and the check, the try-it, the step's actions."""
+    """A step screen: intro, numbered topics and the check (and a retry of the missed
+    questions when ``retry``), the try-it, the step's actions."""
     sp = progress.steps.get(lesson.step)
     seen = sp.topics_seen if sp else set()
     parts: list[RenderableType] = [
@@ -74,30 +82,37 @@ def step(
     for i, topic in enumerate(lesson.topics, start=1):
         mark = f" {glyphs.check}" if topic.id in seen else ""
         table.add_row(f"{i}.", Text(glyphs.text(topic.title) + mark))
-    check_label = f"Knowledge check ({len(lesson.check)} questions)"
-    table.add_row(
-        f"{len(lesson.topics) + 1}.", Text(check_label + _score(progress, lesson.step, glyphs))
-    )
+    check_label = Text(f"Knowledge check ({len(lesson.check)} questions)  ")
+    check_label.append_text(status_words(progress.status(lesson.step, pass_mark), glyphs))
+    table.add_row(f"{len(lesson.topics) + 1}.", check_label)
+    if retry and sp is not None:
+        n = len(sp.missed)
+        label = f"Retry the {n} missed question{'s' if n != 1 else ''}"
+        table.add_row(f"{len(lesson.topics) + 2}.", Text(label))
     parts += [table, Text(""), Text("Try it", style="bold"), markdown(lesson.try_it.text, glyphs)]
     if hint:
         parts.append(Text(glyphs.text(hint), style="cyan"))
     if actions:
         parts.append(footer("Actions on this step: " + ", ".join(actions), glyphs))
-    n = len(lesson.topics) + 1
+    n = len(lesson.topics) + (2 if retry else 1)
     parts.append(footer(f"Type 1-{n} to choose · n next · b back · m menu · ? help", glyphs))
     return Group(*parts)
 
 
 def topic(lesson: Lesson, index: int, glyphs: Glyphs, *, crumb: str) -> RenderableType:
     t = lesson.topics[index - 1]
+    after = "next topic" if index < len(lesson.topics) else "knowledge check"
+    return _topic(t, glyphs, crumb=crumb, after=after, step=lesson.step)
+
+
+def _topic(t: Topic, glyphs: Glyphs, *, crumb: str, after: str, step: int) -> RenderableType:
     parts: list[RenderableType] = [breadcrumb(crumb, glyphs), markdown(t.body, glyphs)]
     if t.guide:
         refs = " ".join(f"[§{g}]" for g in t.guide)
         parts.append(footer(f"In the guide: {refs}", glyphs))
-    after = "next topic" if index < len(lesson.topics) else "knowledge check"
     parts.append(
         footer(
-            f"n {after} · b back to step {lesson.step} · m menu · "
+            f"n {after} · b back to step {step} · m menu · "
             "simpler / deeper / example · or ask a question",
             glyphs,
         )
@@ -105,60 +120,92 @@ def topic(lesson: Lesson, index: int, glyphs: Glyphs, *, crumb: str) -> Renderab
     return Group(*parts)
 
 
-def question(lesson: Lesson, qi: int, glyphs: Glyphs, *, crumb: str) -> RenderableType:
-    q = lesson.check[qi]
-    parts: list[RenderableType] = [
-        breadcrumb(crumb, glyphs),
-        Text(glyphs.text(q.question), style="bold"),
-    ]
-    for i, option in enumerate(q.options, start=1):
+def topic_rows(t: Topic, *, width: int = 80) -> int:
+    """How many rows a topic's screen takes at ``width`` columns (for `content check`)."""
+    from io import StringIO
+
+    from tuneup.views.console import make_console
+
+    console = make_console(file=StringIO(), width=width)
+    shown = _topic(t, Glyphs(), crumb=f"tuneup › 1 Step › 1 {t.title}", after="next", step=1)
+    return len(console.render_lines(shown, console.options, pad=False))
+
+
+def question(shown: PresentedQuestion, glyphs: Glyphs, *, crumb: str) -> RenderableType:
+    """A check question, its options numbered in the order this learner sees them."""
+    q = shown.question
+    parts: list[RenderableType] = [breadcrumb(crumb, glyphs), markdown(q.question, glyphs)]
+    for i, option in enumerate(shown.options, start=1):
         parts.append(Text(f"  {i}. {glyphs.text(option.text)}"))
-    parts.append(footer(f"Type 1-{len(q.options)} to answer · b back · m menu", glyphs))
+    parts.append(footer(f"{shown.how_to_answer} · b back · m menu", glyphs))
     return Group(*parts)
 
 
-def feedback(q: Question, chosen: int, glyphs: Glyphs, *, last: bool) -> RenderableType:
-    right = chosen == q.answer
-    head = (
-        Text(f"{glyphs.check} Right.", style="green bold")
-        if right
-        else Text(f"{glyphs.cross} Not quite: the answer is {q.answer + 1}.", style="red bold")
-    )
-    parts: list[RenderableType] = [head]
-    for i, option in enumerate(q.options):
-        marker = glyphs.check if option.correct else " "
-        you = " (your answer)" if i == chosen else ""
-        parts.append(Text(f"{marker} {i + 1}. {glyphs.text(option.text)}{you}", style="bold"))
-        parts.append(Text(f"     {glyphs.text(option.explain.strip())}"))
+def feedback(grade: Grade, glyphs: Glyphs, *, last: bool) -> RenderableType:
+    """What the answer earned, quoting the options' text: the one chosen and the right one,
+    each with its explanation (for a number, why the value is off and the working)."""
+    mark = glyphs.check if grade.correct else glyphs.cross
+    style = "green bold" if grade.correct else "red bold"
+    parts: list[RenderableType] = [Text(glyphs.text(f"{mark} {grade.headline}"), style=style)]
+    for note in grade.focus:
+        tags = [t for t, on in (("your answer", note.chosen), ("right", note.correct)) if on]
+        marker = glyphs.check if note.correct else " "
+        line = f"{marker} {note.number}. {note.text} ({', '.join(tags)})"
+        parts.append(Text(glyphs.text(line), style="bold"))
+        parts.append(Padding(Text(glyphs.text(note.explain.strip())), (0, 0, 0, 5)))
+    if grade.kind == "number":
+        parts.append(Text(glyphs.text(f"You typed {grade.chosen_text}.")))
+        parts.append(markdown(grade.explain, glyphs))
     parts.append(footer("n see your score" if last else "n next question", glyphs))
     return Group(*parts)
 
 
 def check_done(
-    lesson: Lesson, score: int, total: int, glyphs: Glyphs, has_next: bool
+    lesson: Lesson,
+    status: StepStatus,
+    *,
+    score: int,
+    total: int,
+    pass_mark: int,
+    options: Sequence[str],
+    missed: int,
+    glyphs: Glyphs,
 ) -> RenderableType:
-    after = f"n step {lesson.step + 1}" if has_next else "n back to the menu"
-    return Group(
-        Text(
-            f"Knowledge check done: {score}/{total}. Step {lesson.step} is marked "
-            f"{glyphs.check} on the menu.",
-            style="bold",
-        ),
-        footer(f"{after} · m menu · b back to step {lesson.step}", glyphs),
+    """The end of a check: the score, passed or not in words, and numbered next moves."""
+    verdict = (
+        f"Step {lesson.step} passed: it is marked {glyphs.check} on the menu."
+        if status.passed
+        else f"Not passed yet: a pass needs {pass_mark}% of the {total} questions."
     )
+    parts: list[RenderableType] = [
+        Text(glyphs.text(f"Knowledge check done: {score}/{total}. {verdict}"), style="bold")
+    ]
+    labels = {
+        "retry": f"Retry the {missed} missed question{'s' if missed != 1 else ''}",
+        "next": f"Go on to step {lesson.step + 1}",
+        "menu": "Back to the menu",
+    }
+    for i, option in enumerate(options, start=1):
+        parts.append(Text(f"  {i}. {labels[option]}"))
+    parts.append(footer(f"Type 1-{len(options)} · b back to step {lesson.step} · m menu", glyphs))
+    return Group(*parts)
 
 
-def help_screen(rows: Sequence[tuple[str, str]], glyphs: Glyphs) -> RenderableType:
-    """The help table: (what to type, what it does) rows, navigation words first."""
+def help_screen(
+    rows: Sequence[tuple[str, str]], glyphs: Glyphs, *, every: bool = False
+) -> RenderableType:
+    """The help table: (what to type, what it does) rows, navigation words first; the
+    footer says how to see every command when this is the short list."""
     table = Table(box=glyphs.box, show_header=True, header_style="bold", expand=False)
     table.add_column("Type")
     table.add_column("To")
     for word, what in rows:
         table.add_row(Text(glyphs.text(word)), Text(glyphs.text(what)))
+    more = "" if every else "?? lists every command. "
     return Group(
         table,
         footer(
-            "Anything else typed as a sentence is a question for the guide. "
+            f"{more}Anything else typed as a sentence is a question for the guide. "
             "Ctrl-C cancels the current line or output.",
             glyphs,
         ),
