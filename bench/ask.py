@@ -24,7 +24,9 @@ from tuneup.ask.evaluation import load_questions
 from tuneup.config import load_settings
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
-FILES = tuple(DATA / f"{n}_questions.yaml" for n in ("retrieval", "learner", "heldout", "final"))
+FILES = tuple(
+    DATA / f"{n}_questions.yaml" for n in ("retrieval", "learner", "heldout", "curriculum", "final")
+)
 COLD = (
     "from tuneup.ask.answer import answer; from tuneup.config import load_settings; "
     "answer({q!r}, settings=load_settings())"

@@ -1,7 +1,7 @@
 """Offline answer quality: top-1 answer correctness and off-topic abstention, per set.
 
 Run: .venv/bin/python bench/ask_eval.py [--set tune|dev|test] [--misses]
-Reads tests/data/{retrieval,learner,heldout,final}_questions.yaml. A question counts as correct
+Reads tests/data/{retrieval,learner,heldout,curriculum,final}_questions.yaml. A question counts as correct
 when its expected text appears in the first offline answer. Tune on the tune and dev sets
 only; the test set is held out, so it runs only when asked for by name (`--set test`), and
 its misses are never printed while tuning.
@@ -17,7 +17,9 @@ from tuneup.ask.evaluation import SETS, evaluate, load_questions
 from tuneup.config import load_settings
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
-FILES = tuple(DATA / f"{n}_questions.yaml" for n in ("retrieval", "learner", "heldout", "final"))
+FILES = tuple(
+    DATA / f"{n}_questions.yaml" for n in ("retrieval", "learner", "heldout", "curriculum", "final")
+)
 
 
 def main() -> None:

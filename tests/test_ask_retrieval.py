@@ -30,7 +30,8 @@ from tuneup.config import load_settings
 
 DATA = Path(__file__).parent / "data"
 QUESTIONS = load_questions(
-    DATA / f"{name}_questions.yaml" for name in ("retrieval", "learner", "heldout", "final")
+    DATA / f"{name}_questions.yaml"
+    for name in ("retrieval", "learner", "heldout", "curriculum", "final")
 )
 # More questions the guide does not answer (some share a word or two with it).
 MORE_OFF_TOPIC = [
