@@ -1,10 +1,10 @@
 """Offline answer quality: top-1 answer correctness and off-topic abstention, per set.
 
 Run: .venv/bin/python bench/ask_eval.py [--set tune|dev|test] [--misses]
-Reads tests/data/{retrieval,learner,heldout,curriculum,final}_questions.yaml. A question counts as correct
-when its expected text appears in the first offline answer. Tune on the tune and dev sets
-only; the test set is held out, so it runs only when asked for by name (`--set test`), and
-its misses are never printed while tuning.
+Reads tests/data/{retrieval,learner,heldout,curriculum,final}_questions.yaml. A question
+counts as correct when its expected text appears in the first offline answer. Tune on the
+tune and dev sets only; the test set is held out, so it runs only when asked for by name
+(`--set test`), and its misses are never printed while tuning.
 """
 
 from __future__ import annotations

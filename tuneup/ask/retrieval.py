@@ -1,4 +1,4 @@
-"""Retrieval over the guide: BM25 (rank_bm25) over sections and over passages, scores
+"""Retrieval over the guide: BM25 (:mod:`tuneup.ask.bm25`) over sections and over passages, scores
 exposed for abstention.
 
 Sections are scored with their title counted three times; passages with their section's
@@ -18,8 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
+from tuneup.ask.bm25 import Bm25
 from tuneup.ask.guide import Section, load_guide
 from tuneup.ask.passages import Passage, guide_passages, searchable
 from tuneup.ask.query import Part, Query, parse_query
@@ -84,27 +84,13 @@ class Retrieval:
         )
 
 
-class _Bm25:
-    """Weighted-query BM25 over token lists (rank_bm25 does the scoring)."""
-
-    def __init__(self, docs: list[list[str]], k1: float = 1.5, b: float = 0.75) -> None:
-        from rank_bm25 import BM25Okapi
-
-        self._bm25: Any = BM25Okapi(docs, k1=k1, b=b, epsilon=EPSILON)
-        self.size = len(docs)
-
-    def scores(self, terms: dict[str, float]) -> Any:
-        import numpy as np
-
-        total = np.zeros(self.size)
-        for term, weight in terms.items():
-            total += weight * self._bm25.get_scores([term])
-        return total
+def _bm25(docs: list[list[str]], k1: float = 1.5, b: float = 0.75) -> Bm25:
+    return Bm25(docs, k1=k1, b=b, epsilon=EPSILON)
 
 
-def _scaled(scores: Any) -> Any:
-    top = float(scores.max()) if len(scores) else 0.0
-    return scores / top if top > 0 else scores
+def _scaled(scores: list[float]) -> list[float]:
+    top = max(scores, default=0.0)
+    return [s / top for s in scores] if top > 0 else scores
 
 
 class GuideIndex:
@@ -115,9 +101,9 @@ class GuideIndex:
         self._docs = [tokens(f"{s.title} " * TITLE_WEIGHT + searchable(s.body)) for s in sections]
         self._vocab = [set(d) for d in self._docs]
         self.vocabulary: set[str] = set().union(*self._vocab)
-        self._sections = _Bm25(self._docs)
+        self._sections = _bm25(self._docs)
         self._section_of = {s.id: i for i, s in enumerate(sections)}
-        self._passages = _Bm25(
+        self._passages = _bm25(
             [
                 tokens(f"{p.section.title} " * PASSAGE_TITLE_WEIGHT + searchable(p.markdown))
                 for p in self.passages
