@@ -185,7 +185,8 @@ def test_the_speller_corrects_slips_not_other_words() -> None:
     assert speller.correct("cots") == "cost"  # two letters swapped
     assert speller.correct("epochs") is None  # known words stay
     assert speller.correct("pasta") is None  # an added letter: another word
-    assert speller.correct("tire") is None  # a changed letter in a short word
+    assert speller.correct("cast") is None  # a changed letter in a short word ("cost")
+    assert speller.correct("paying") is None  # a form of a guide word ("pay")
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,9 @@ scores above :data:`MIN_SCORE`; otherwise the tutor abstains. Words are the ques
 
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -23,8 +26,9 @@ from tuneup.ask.bm25 import Bm25
 from tuneup.ask.guide import Section, load_guide
 from tuneup.ask.passages import Passage, guide_passages, searchable
 from tuneup.ask.query import Part, Query, parse_query
+from tuneup.ask.scope import Evidence, Scope, judge
 from tuneup.ask.synonyms import FILE_NAME, SynonymTable, load_synonyms
-from tuneup.ask.words import STOPWORDS, Speller, tokens, words
+from tuneup.ask.words import STOPWORDS, Speller, stem, tokens, words
 
 TITLE_WEIGHT = 3
 PASSAGE_TITLE_WEIGHT = 2
@@ -35,10 +39,13 @@ PASSAGE_K1 = 1.5
 PASSAGE_B = 0.75
 SECTION_PRIOR = 0.8
 CODE_BOOST = 0.3
-LEAD_BONUS = 0.1  # "what is X?": a section's first passage usually says what X is
-MIN_SCORE = 0.5
-MIN_KNOWN = 0.55  # share of the question's words found anywhere in the guide
-MIN_COVERAGE = 0.4  # share of the question's words that the best section contains
+LEAD_BONUS = 0.1
+COVERAGE_WEIGHT = 0.3
+TITLE_MATCH = 0.3
+BOLD_MATCH = 0.3
+PAIR_MATCH = 0.3
+DEFINES_MATCH = 0.6  # "what is X?": a passage that says what X is
+TITLE_PHRASE = 1.0  # the question says the section's title, stopwords included
 
 __all__ = ["GuideIndex", "Hit", "PassageHit", "PartResult", "Retrieval", "tokens"]
 
@@ -71,17 +78,12 @@ class Retrieval:
     wants_code: bool = False
     how_to: bool = False
     elsewhere: str | None = None  # the neighbouring subject it is about, not covered
+    scope: Scope = Scope(False, "no words")
 
     @property
     def relevant(self) -> bool:
         """Whether the guide covers the question well enough to answer from it."""
-        return (
-            self.elsewhere is None
-            and bool(self.hits)
-            and self.hits[0].score >= MIN_SCORE
-            and self.known >= MIN_KNOWN
-            and self.coverage >= MIN_COVERAGE
-        )
+        return self.scope.covered
 
 
 def _bm25(docs: list[list[str]], k1: float = 1.5, b: float = 0.75) -> Bm25:
@@ -91,6 +93,51 @@ def _bm25(docs: list[list[str]], k1: float = 1.5, b: float = 0.75) -> Bm25:
 def _scaled(scores: list[float]) -> list[float]:
     top = max(scores, default=0.0)
     return [s / top for s in scores] if top > 0 else scores
+
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
+# "An epoch is ...", "Overfitting means ...", "The weight key is ...": the sentence says
+# what its first words are.
+_DEFINED = re.compile(
+    r"(?:^|[.!?]\s+)(?:(?:an?|the)\s+)?((?:[\w`'*-]+\s+){0,2}?[\w`'*-]+)\s+(?:is|are|means)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _idf(size: int, found: int) -> float:
+    """A positive idf (Lucene's), for weighting how much of a question a passage covers."""
+    return math.log(1 + (size - found + 0.5) / (found + 0.5))
+
+
+@dataclass(frozen=True)
+class _Fields:
+    """What a passage offers besides its BM25 score: its words (with its section's title),
+    its section title's words, the words of its bold labels, and its pairs of adjacent
+    words (stopwords skipped)."""
+
+    words: frozenset[str]
+    title: frozenset[str]
+    bold: frozenset[str]
+    pairs: frozenset[tuple[str, str]]
+    defined: frozenset[str]  # words of what its sentences define
+    heading: frozenset[str]  # stems of every word of its section's title, stopwords too
+
+
+def _fields(p: Passage) -> _Fields:
+    text = tokens(searchable(p.markdown))
+    title = tokens(p.section.title)
+    bold = [w for m in _BOLD.finditer(p.markdown) for w in tokens(m.group(1))]
+    pairs = set(zip(text, text[1:], strict=False)) | set(zip(title, title[1:], strict=False))
+    prose = searchable(p.text) if p.kind != "code" else ""
+    defined = [w for m in _DEFINED.finditer(prose) for w in tokens(m.group(1))]
+    return _Fields(
+        frozenset(text) | frozenset(title),
+        frozenset(title),
+        frozenset(bold),
+        frozenset(pairs),
+        frozenset(defined) | frozenset(bold),
+        frozenset(stem(w) for w in words(p.section.title)),
+    )
 
 
 class GuideIndex:
@@ -111,6 +158,11 @@ class GuideIndex:
             k1=PASSAGE_K1,
             b=PASSAGE_B,
         )
+        self._fields = [_fields(p) for p in self.passages]
+        self._unknown_idf = _idf(len(self.passages), 0)
+        self._idf = {
+            t: _idf(len(self.passages), len(found)) for t, found in self._passages.postings.items()
+        }
 
     @classmethod
     def from_dir(cls, directory: Path) -> GuideIndex:
@@ -123,7 +175,7 @@ class GuideIndex:
     @cached_property
     def speller(self) -> Speller:
         surface = {w for s in self.sections for w in words(f"{s.title} {s.body}")}
-        return Speller(surface | STOPWORDS)
+        return Speller(surface | STOPWORDS, self.vocabulary)
 
     def parse(self, question: str) -> Query:
         return parse_query(question, synonyms=self.synonyms, speller=self.speller)
@@ -144,10 +196,58 @@ class GuideIndex:
         coverage = 0.0
         if hits:
             best = self._vocab[self._section_of[hits[0].section.id]]
-            coverage = sum(w in best for w in own) / len(own)
+            coverage = sum(w in best or w in query.understood for w in own) / len(own)
         parts = tuple(self._rank(part, query.wants_code) for part in query.parts)
+        scope = judge(self._evidence(query, coverage, hits[0].score if hits else 0.0))
         return Retrieval(
-            question, hits, coverage, known, parts, query.wants_code, query.how_to, query.elsewhere
+            question,
+            hits,
+            coverage,
+            known,
+            parts,
+            query.wants_code,
+            query.how_to,
+            query.elsewhere,
+            scope,
+        )
+
+    def _evidence(self, query: Query, section_coverage: float, section_score: float) -> Evidence:
+        own = query.words
+        unknown = [
+            w
+            for w in own
+            if w not in self.vocabulary and w not in query.understood and not w.isdigit()
+        ]
+        in_domain = {w for phrase in query.domain for w in phrase.split()}
+        plain = [w for w in own if w not in in_domain and w not in unknown]
+        defining = [p for p in query.parts if p.asks_what and p.words]
+        defined = all(self._defined(p.words) for p in defining)
+        return Evidence(
+            own,
+            unknown,
+            query.domain,
+            plain,
+            query.elsewhere,
+            section_coverage,
+            section_score,
+            min(self._passage_coverage(p.words) for p in query.parts if p.words),
+            bool(defining),
+            defined,
+        )
+
+    def _defined(self, own: Sequence[str]) -> bool:
+        """Whether one passage defines, titles or puts in bold every word of ``own``."""
+        wanted = {w for w in own if not w.isdigit()}
+        return any(wanted <= (f.defined | f.title) for f in self._fields)
+
+    def _passage_coverage(self, own: Sequence[str]) -> float:
+        """The largest idf-weighted share of ``own`` that one passage holds (a word the
+        guide does not know weighs as much as the rarest word)."""
+        weights = {w: self._idf.get(w, self._unknown_idf) for w in own}
+        total = sum(weights.values()) or 1.0
+        return max(
+            (sum(v for w, v in weights.items() if w in f.words) / total for f in self._fields),
+            default=0.0,
         )
 
     def _rank(self, part: Part, wants_code: bool) -> PartResult:
@@ -155,15 +255,32 @@ class GuideIndex:
             return PartResult(part, ())
         own = _scaled(self._passages.scores(part.terms))
         sections = _scaled(self._sections.scores(part.terms))
+        weights = {t: w * self._idf[t] for t, w in part.terms.items() if t in self._idf}
+        total = sum(weights.values()) or 1.0
+        pairs = set(zip(part.words, part.words[1:], strict=False))
         ranked: list[tuple[PassageHit, float]] = []
         for i, p in enumerate(self.passages):
             if own[i] <= 0:
                 continue
-            score = float(own[i]) + SECTION_PRIOR * float(sections[self._section_of[p.section.id]])
+            f = self._fields[i]
+            section = sections[self._section_of[p.section.id]]
+            score = own[i] + SECTION_PRIOR * section
+            score += COVERAGE_WEIGHT * sum(w for t, w in weights.items() if t in f.words) / total
+            score += TITLE_MATCH * sum(w for t, w in weights.items() if t in f.title) / total
+            score += BOLD_MATCH * sum(w for t, w in weights.items() if t in f.bold) / total
+            if part.phrase:
+                said = len(set(part.phrase) & f.heading) / len(set(part.phrase))
+                score += TITLE_PHRASE * said * said * (1.0 if p.position == 0 else 0.5)
+            if part.defines:
+                score += (
+                    DEFINES_MATCH * sum(w for t, w in weights.items() if t in f.defined) / total
+                )
+            if pairs:
+                score += PAIR_MATCH * len(pairs & f.pairs) / len(pairs)
             if wants_code and p.has_code:
                 score += CODE_BOOST
             if part.defines and p.position == 0:
                 score += LEAD_BONUS
-            ranked.append((PassageHit(p, score), float(sections[self._section_of[p.section.id]])))
+            ranked.append((PassageHit(p, score), section))
         ranked.sort(key=lambda r: (-round(r[0].score, 6), -r[1]))  # ties: the better section
         return PartResult(part, tuple(h for h, _ in ranked))

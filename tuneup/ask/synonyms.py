@@ -35,7 +35,8 @@ from tuneup.errors import ContentError
 MAX_GAP = 2
 FILE_NAME = "synonyms.yaml"
 _KEYS = {"learner", "guide"}
-_ELSEWHERE_KEYS = {"subject", "learner"}
+_ELSEWHERE_KEYS = {"subject", "learner", "unless"}
+_UNLESS = ("anchors", "domain")
 
 try:  # libyaml is much faster and ships in PyYAML's wheels
     _Loader: Any = yaml.CSafeLoader
@@ -73,15 +74,27 @@ def _phrases(texts: list[str]) -> tuple[tuple[str, ...], ...]:
 @dataclass(frozen=True)
 class SynonymTable:
     entries: tuple[Synonym, ...] = ()
-    elsewhere: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = ()  # subject, phrases
+    # subject, its phrases, and what keeps a question naming it answered: "anchors" or "domain"
+    elsewhere: tuple[tuple[str, tuple[tuple[str, ...], ...], str], ...] = ()
     anchors: frozenset[str] = frozenset()  # stems
+    domain: tuple[tuple[str, ...], ...] = ()  # stemmed phrases of the guide's subject
+
+    def domain_terms(self, question: str) -> list[str]:
+        """The ``domain`` phrases (the guide's own subject: fine-tuning words) in
+        ``question``, each as its stems joined by spaces."""
+        stems = [stem(w) for w in words(question)]
+        return [" ".join(p) for p in self.domain if _phrase_matches(p, stems)]
 
     def subject_elsewhere(self, question: str) -> str | None:
-        """The uncovered subject ``question`` is about, unless it uses an anchor word."""
+        """The uncovered subject ``question`` is about, unless it uses an anchor word, or
+        (for a subject whose entry says ``unless: domain``) any ``domain`` phrase."""
         stems = [stem(w) for w in words(question)]
         if self.anchors & set(stems):
             return None
-        for subject, phrases in self.elsewhere:
+        in_domain = bool(self.domain_terms(question))
+        for subject, phrases, unless in self.elsewhere:
+            if unless == "domain" and in_domain:
+                continue
             if any(_phrase_matches(p, stems) for p in phrases):
                 return subject
         return None
@@ -123,8 +136,8 @@ def _problems(data: Any) -> list[tuple[tuple[Any, ...], str]]:
     if not isinstance(data, dict) or not isinstance(data.get("synonyms"), list):
         return [((), "the file must hold `synonyms:`, a list of entries")]
     out: list[tuple[tuple[Any, ...], str]] = []
-    for key in sorted(set(data) - {"synonyms", "elsewhere", "anchors"}):
-        out.append(((key,), f"unknown key `{key}` (use synonyms, elsewhere, anchors)"))
+    for key in sorted(set(data) - {"synonyms", "elsewhere", "anchors", "domain"}):
+        out.append(((key,), f"unknown key `{key}` (use synonyms, elsewhere, anchors, domain)"))
     seen: dict[str, str] = {}
     for i, entry in enumerate(data["synonyms"]):
         where = ("synonyms", i)
@@ -146,13 +159,22 @@ def _problems(data: Any) -> list[tuple[tuple[Any, ...], str]]:
             out.append((where, "a subject must be a mapping with `subject` and `learner`"))
             continue
         for key in sorted(set(entry) - _ELSEWHERE_KEYS):
-            out.append(((*where, key), f"unknown key `{key}` (use `subject` and `learner`)"))
+            out.append(((*where, key), f"unknown key `{key}` (use subject, learner, unless)"))
+        if entry.get("unless", "anchors") not in _UNLESS:
+            out.append(((*where, "unless"), "`unless` must be `anchors` or `domain`"))
         if not isinstance(entry.get("subject"), str) or not entry["subject"].strip():
             out.append(((*where, "subject"), "`subject` must be a non-empty text"))
         out += _phrase_list(entry.get("learner"), where, "learner", seen, f"subject {i + 1}")
     anchors = data.get("anchors", [])
     if not isinstance(anchors, list) or not all(isinstance(a, str) for a in anchors):
         out.append((("anchors",), "`anchors` must be a list of words"))
+    domain = data.get("domain", [])
+    if not isinstance(domain, list):
+        out.append((("domain",), "`domain` must be a list of phrases"))
+    else:
+        for j, phrase in enumerate(domain):
+            if not isinstance(phrase, str) or not words(phrase):
+                out.append((("domain", j), "a phrase must be words (text)"))
     return out
 
 
@@ -162,10 +184,12 @@ def _table(data: dict[str, Any]) -> SynonymTable:
         for e in data["synonyms"]
     )
     elsewhere = tuple(
-        (e["subject"].strip(), _phrases(e["learner"])) for e in data.get("elsewhere", [])
+        (e["subject"].strip(), _phrases(e["learner"]), e.get("unless", "anchors"))
+        for e in data.get("elsewhere", [])
     )
     anchors = frozenset(stem(w) for a in data.get("anchors", []) for w in words(a))
-    return SynonymTable(entries, elsewhere, anchors)
+    domain = tuple(dict.fromkeys(_phrases(data.get("domain", []))))
+    return SynonymTable(entries, elsewhere, anchors, domain)
 
 
 def load_synonyms(path: Path) -> SynonymTable:
