@@ -36,7 +36,8 @@ _WANTS_CODE = re.compile(
     re.IGNORECASE,
 )
 _WHY = re.compile(r"^\W*why\b", re.IGNORECASE)
-_DEFINES = re.compile(r"^\W*(?:what|what's|whats)(?:\s+(?:is|are|means?)\b|$)", re.I)
+_WHAT_IS = re.compile(r"^\W*(?:what|what's|whats)(?:\s+(?:is|are|means?)\b|$)", re.I)
+_WHAT_DOES = re.compile(r"^\W*what\s+(?:does|do)\b.*\b(?:do|mean|for)\W*$", re.I)
 _HOW_TO = re.compile(r"^\W*(?:how (?:do|can|would|should) (?:i|you|we)|how to)\b", re.I)
 
 
@@ -125,8 +126,8 @@ def parse_query(
             terms[w] = 1.0
         every = words(text)
         short = len(every) <= SHORT_PART
-        asks_what = bool(_DEFINES.match(texts[i])) or (len(texts) == 1 and short)
-        defines = asks_what or short
+        asks_what = bool(_WHAT_IS.match(texts[i])) or (len(texts) == 1 and short)
+        defines = asks_what or short or bool(_WHAT_DOES.match(texts[i]))
         phrase = tuple(stem(w) for w in every if w not in _ARTICLES)
         parts.append(Part(texts[i], tuple(mine), terms, defines, asks_what, phrase))
     understood: set[str] = set()

@@ -119,23 +119,27 @@ class _Fields:
     title: frozenset[str]
     bold: frozenset[str]
     pairs: frozenset[tuple[str, str]]
-    defined: frozenset[str]  # words of what its sentences define
+    defined: frozenset[str]  # words of what its sentences define (and of its bold labels)
+    terms: tuple[frozenset[str], ...]  # each thing it defines or puts in bold, as stems
     heading: frozenset[str]  # stems of every word of its section's title, stopwords too
 
 
 def _fields(p: Passage) -> _Fields:
     text = tokens(searchable(p.markdown))
     title = tokens(p.section.title)
-    bold = [w for m in _BOLD.finditer(p.markdown) for w in tokens(m.group(1))]
+    labels = [frozenset(tokens(m.group(1))) for m in _BOLD.finditer(p.markdown)]
+    bold = [w for label in labels for w in label]
     pairs = set(zip(text, text[1:], strict=False)) | set(zip(title, title[1:], strict=False))
     prose = searchable(p.text) if p.kind != "code" else ""
-    defined = [w for m in _DEFINED.finditer(prose) for w in tokens(m.group(1))]
+    said = [frozenset(tokens(m.group(1))) for m in _DEFINED.finditer(prose)]
+    defined = [w for thing in said for w in thing]
     return _Fields(
         frozenset(text) | frozenset(title),
         frozenset(title),
         frozenset(bold),
         frozenset(pairs),
         frozenset(defined) | frozenset(bold),
+        tuple(t for t in dict.fromkeys(said + labels) if t),
         frozenset(stem(w) for w in words(p.section.title)),
     )
 
@@ -271,10 +275,9 @@ class GuideIndex:
             if part.phrase:
                 said = len(set(part.phrase) & f.heading) / len(set(part.phrase))
                 score += TITLE_PHRASE * said * said * (1.0 if p.position == 0 else 0.5)
-            if part.defines:
-                score += (
-                    DEFINES_MATCH * sum(w for t, w in weights.items() if t in f.defined) / total
-                )
+            if part.defines:  # a thing it defines whose every word the question uses
+                named = {w for thing in f.terms if thing <= weights.keys() for w in thing}
+                score += DEFINES_MATCH * sum(w for t, w in weights.items() if t in named) / total
             if pairs:
                 score += PAIR_MATCH * len(pairs & f.pairs) / len(pairs)
             if wants_code and p.has_code:
