@@ -25,12 +25,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from tuneup.ask.words import stem, tokens, words
 from tuneup.errors import ContentError
+
+if TYPE_CHECKING:
+    from tuneup.course.yamlfile import Problem
 
 MAX_GAP = 2
 FILE_NAME = "synonyms.yaml"
@@ -208,34 +211,78 @@ def load_synonyms(path: Path) -> SynonymTable:
     return _table(data)
 
 
-def check_synonyms(path: Path, vocabulary: set[str] | None = None) -> list[str]:
-    """Every problem in the synonym table at ``path``, as ``file:line: message``.
+def synonym_problems(path: Path, vocabulary: set[str] | None = None) -> list[Problem]:
+    """Every problem in the synonym table at ``path``, each with its file and line.
 
-    With ``vocabulary`` (the guide's stemmed search terms, ``GuideIndex.vocabulary``), a
-    guide word that occurs nowhere in the guide is a problem too: it could never match.
+    With ``vocabulary`` (the guide's stemmed search terms, :func:`guide_vocabulary`), a
+    ``guide`` word or a ``domain`` phrase that occurs nowhere in the guide is a problem too:
+    it could never match.
     """
-    from tuneup.course.content import ContentSyntaxError, read_yaml
+    from tuneup.course.yamlfile import ContentSyntaxError, Problem, read_yaml
 
     if not path.is_file():
         return []
     try:
         data, lines = read_yaml(path)
     except ContentSyntaxError as exc:
-        return [str(exc)]
+        return [Problem(path, exc.line, f"not valid YAML: {exc.problem}")]
 
     def line(where: tuple[Any, ...]) -> int:
         while where and where not in lines:
             where = where[:-1]
         return lines.get(where, 1)
 
-    found = [f"{path}:{line(where)}: {message}" for where, message in _problems(data)]
-    if not found and vocabulary is not None:
-        for i, entry in enumerate(data["synonyms"]):
-            unknown = [w for w in entry["guide"].split() if not set(tokens(w)) <= vocabulary]
-            if unknown:
-                where = ("synonyms", i, "guide")
-                found.append(
-                    f"{path}:{line(where)}: guide word(s) {', '.join(unknown)} occur nowhere "
-                    "in the guide"
+    found = [Problem(path, line(where), message) for where, message in _problems(data)]
+    if vocabulary is None or not isinstance(data, dict):
+        return found
+    entries = data.get("synonyms")
+    for i, entry in enumerate(entries if isinstance(entries, list) else []):
+        if not isinstance(entry, dict) or not isinstance(entry.get("guide"), str):
+            continue
+        unknown = [w for w in entry["guide"].split() if not set(tokens(w)) <= vocabulary]
+        if unknown:
+            found.append(
+                Problem(
+                    path,
+                    line(("synonyms", i, "guide")),
+                    f"guide word(s) {', '.join(unknown)} occur nowhere in the guide",
                 )
+            )
+    domain = data.get("domain", [])
+    for j, phrase in enumerate(domain if isinstance(domain, list) else []):
+        if isinstance(phrase, str) and not {stem(w) for w in words(phrase)} <= vocabulary:
+            found.append(
+                Problem(
+                    path,
+                    line(("domain", j)),
+                    f"domain phrase `{phrase}` occurs nowhere in the guide",
+                )
+            )
     return found
+
+
+def check_synonyms(path: Path, vocabulary: set[str] | None = None) -> list[str]:
+    """Every problem in the synonym table at ``path``, as ``file:line: message``."""
+    return [str(p) for p in synonym_problems(path, vocabulary)]
+
+
+def guide_vocabulary(directory: Path) -> set[str]:
+    """The stemmed words of the guide in ``directory``, as the index searches them, and
+    the stems of every word it uses (stopwords included), for checking a synonym table."""
+    from tuneup.ask.guide import load_guide
+    from tuneup.ask.passages import searchable
+
+    found: set[str] = set()
+    for section in load_guide(directory):
+        text = f"{section.title} {searchable(section.body)}"
+        found.update(tokens(text))
+        found.update(stem(w) for w in words(text))
+    return found
+
+
+def check_guide_synonyms(directory: Path) -> list[Problem]:
+    """The problems of ``directory``'s synonym table (``synonyms.yaml``), checked against
+    the guide in the same directory: what ``tuneup content check`` reports."""
+    if not directory.is_dir():
+        return []
+    return synonym_problems(directory / FILE_NAME, guide_vocabulary(directory))

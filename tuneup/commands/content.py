@@ -28,7 +28,9 @@ def content(session: Session) -> None:
 @click.pass_obj
 def check(session: Session, directory: Path | None, as_json: bool) -> None:
     """Check every lesson in DIRECTORY (default: the shipped pack): schema, numbering,
-    guide section ids and try-it commands. Prints `file:line: message`; exit 1 on errors."""
+    guide section ids and try-it commands, and the guide's synonym table. Prints
+    `file:line: message`; exit 1 on errors."""
+    from tuneup.ask.synonyms import check_guide_synonyms
     from tuneup.course.content import check_pack
     from tuneup.errors import InputFileError
     from tuneup.home import package_content_dir
@@ -37,6 +39,7 @@ def check(session: Session, directory: Path | None, as_json: bool) -> None:
     if not root.is_dir():
         raise InputFileError(f"{root}: no such directory.", hint="Give a content pack folder.")
     course, problems = check_pack(root, command_exists=lambda w: w in session.actions)
+    problems += check_guide_synonyms(root / "guide")
     if as_json:
         session.emit_json(
             {
