@@ -62,7 +62,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as home:
         env = dict(os.environ, TUNEUP_HOME=home)
         plain = _cold("how many examples do I need?", runs, env)
-        typo = _cold("how many epoks do i need", runs, env)
+        typo = _cold("what are hyperparamters", runs, env)
         bare = min(_timed([sys.executable, "-c", "pass"], env) for _ in range(runs))
     print(
         f"cold first answer (process start to exit, best of {runs}): {plain * 1000:.0f} ms; "

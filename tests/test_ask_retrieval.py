@@ -51,10 +51,10 @@ def _text_and_covered(question: str) -> tuple[str, bool]:
     return result.answer, result.covered
 
 
-@pytest.mark.parametrize(("name", "floor"), [("tune", 0.85), ("dev", 0.8), ("test", 0.8)])
+@pytest.mark.parametrize(("name", "floor"), [("tune", 0.85), ("dev", 0.9), ("test", 0.9)])
 def test_top_1_answer_correctness(name: str, floor: float) -> None:
-    # The target on the held-out test set is 0.9, not met: 0.816 now (docs/ask.md).
-    # The floors guard against regressions; the ranking is never tuned on the test set.
+    # The target: 0.9 on the held-out test set (final_questions.yaml, never tuned
+    # on). tune and dev are the sets the ranking was tuned on (docs/ask.md, "Evaluation").
     report = evaluate(QUESTIONS.only(name), _text_and_covered)
     misses = [q for q, _ in report.misses]
     print(f"{name}: correct {report.correct}/{report.answered}; missed: {misses}")
@@ -62,15 +62,19 @@ def test_top_1_answer_correctness(name: str, floor: float) -> None:
     assert report.correctness >= floor
 
 
-def test_off_topic_questions_abstain_near_misses_included() -> None:
-    seen = [q.q for q in QUESTIONS.off_topic if q.set in ("tune", "dev")] + MORE_OFF_TOPIC
-    assert len(seen) >= 25
-    answered = [q for q in seen if _ask(q).covered]
+@pytest.mark.parametrize("name", ["tune", "dev", "test"])
+def test_off_topic_questions_abstain_near_misses_included(name: str) -> None:
+    asked = [q.q for q in QUESTIONS.only(name).off_topic]
+    if name == "tune":
+        asked += MORE_OFF_TOPIC
+    assert len(asked) >= 20
+    answered = [q for q in asked if _ask(q).covered]
     assert answered == []
-    held_out = [q.q for q in QUESTIONS.only("test").off_topic]
-    answered = [q for q in held_out if _ask(q).covered]
-    print(f"held-out off-topic answered: {answered}")
-    assert len(answered) <= len(held_out) // 2
+
+
+def test_every_on_topic_question_is_answered() -> None:
+    abstained = [q for q in _every_question() if not _ask(q).covered]
+    assert abstained == []
 
 
 def test_a_neighbouring_subject_is_redirected_by_name() -> None:
