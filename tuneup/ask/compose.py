@@ -8,11 +8,11 @@
 - a code block whenever the question asks for code and none was picked;
 - a long list cut to its items that match the question (whole items, never mid-item).
 
-Passages are shown in the guide's order (part by part for a multi-part question), each
-cited as ``[§id]``: at the end of its last sentence, or before the colon of the sentence
-that introduces its list, table or code. A passage that continues the one shown just
-before it, in the same section, shares that citation. Nothing is ever cut mid-sentence
-or mid-block. What was not shown stays ranked for :func:`compose_more`.
+Passages are shown part by part, the section of the best passage first, each section's
+passages in the guide's order, each cited as ``[§id]``: at the end of its last sentence,
+or before the colon of the sentence that introduces its list, table or code. A passage
+that continues the one shown just before it, in the same section, shares that citation.
+Nothing is ever cut mid-sentence or mid-block. What was not shown stays ranked for :func:`compose_more`.
 """
 
 from __future__ import annotations

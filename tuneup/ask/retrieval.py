@@ -1,16 +1,19 @@
-"""Retrieval over the guide: BM25 (:mod:`tuneup.ask.bm25`) over sections and over passages, scores
-exposed for abstention.
+"""Retrieval over the guide: BM25 (:mod:`tuneup.ask.bm25`) over sections and over
+passages, plus what each passage offers besides its words, and the evidence for
+abstention (:mod:`tuneup.ask.scope`).
 
-Sections are scored with their title counted three times; passages with their section's
-title once. A passage's score is its own BM25 score plus :data:`SECTION_PRIOR` times its
-section's, each scaled to the best of the question (so a passage in the section that fits
-the question best wins a tie), plus :data:`CODE_BOOST` for a code block when the question
-asks for code. Each part of a multi-part question is ranked on its own.
-
-A question is answered only when most of its words occur in the guide at all
-(:data:`MIN_KNOWN`), the best section contains enough of them (:data:`MIN_COVERAGE`) and
-scores above :data:`MIN_SCORE`; otherwise the tutor abstains. Words are the question's own
-(typos corrected): synonyms help ranking but never make a question look covered.
+Sections are scored with their title counted :data:`TITLE_WEIGHT` times; passages with
+their section's title :data:`PASSAGE_TITLE_WEIGHT` times. A passage's score for a part of
+the question is its own BM25 score plus :data:`SECTION_PRIOR` times its section's, each
+scaled to the best of the part, plus: the rarity-weighted share of the part's words the
+passage holds (:data:`COVERAGE_WEIGHT`), the same for its section title
+(:data:`TITLE_MATCH`) and its bold labels (:data:`BOLD_MATCH`), how much of the part's
+wording, stopwords included, the title says (:data:`TITLE_PHRASE`), for "what is X?" what
+the passage defines (:data:`DEFINES_MATCH`), the part's adjacent word pairs found adjacent
+in the passage (:data:`PAIR_MATCH`), :data:`CODE_BOOST` for a code block when code is asked
+for and :data:`LEAD_BONUS` for a section's first passage when the part asks what something
+is. Each part of a multi-part question is ranked on its own. The weights were tuned on the
+tune and dev question sets (docs/ask.md).
 """
 
 from __future__ import annotations

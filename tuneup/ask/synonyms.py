@@ -13,11 +13,14 @@ compared as Snowball stems, with at most :data:`MAX_GAP` other words between two
 guide words to the question's search terms.
 
 The same file names the neighbouring subjects the guide does not cover (``elsewhere``:
-other machine learning, general Python), so that a question about them is redirected
-rather than answered from a passage that happens to share its words; a question that also
-uses one of the ``anchors`` (words that only a fine-tuning question uses) is answered as
-usual. :func:`check_synonyms` reports every problem as ``file:line: message`` for
-``tuneup content check``.
+other machine learning, AI in general, general Python), so that a question about them is
+redirected rather than answered from a passage that happens to share its words; a
+question that also uses one of the ``anchors`` (words that only a fine-tuning question
+uses), or for a subject marked ``unless: domain`` any ``domain`` phrase, is answered as
+usual. ``domain`` lists the guide's own subject, phrase by phrase, for
+:mod:`tuneup.ask.scope`. :func:`check_guide_synonyms` reports every problem (schema, and
+``guide`` words or ``domain`` phrases the guide never uses) as a
+:class:`~tuneup.course.yamlfile.Problem` for ``tuneup content check``.
 """
 
 from __future__ import annotations
