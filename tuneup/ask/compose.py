@@ -12,7 +12,8 @@ Passages are shown part by part, the section of the best passage first, each sec
 passages in the guide's order, each cited as ``[§id]``: at the end of its last sentence,
 or before the colon of the sentence that introduces its list, table or code. A passage
 that continues the one shown just before it, in the same section, shares that citation.
-Nothing is ever cut mid-sentence or mid-block. What was not shown stays ranked for :func:`compose_more`.
+Nothing is ever cut mid-sentence or mid-block. What was not shown stays ranked for
+:func:`compose_more`.
 """
 
 from __future__ import annotations
