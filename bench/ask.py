@@ -24,7 +24,9 @@ from tuneup.ask.evaluation import load_questions
 from tuneup.config import load_settings
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
-FILES = tuple(DATA / f"{n}_questions.yaml" for n in ("retrieval", "learner", "heldout"))
+FILES = tuple(
+    DATA / f"{n}_questions.yaml" for n in ("retrieval", "learner", "heldout", "curriculum", "final")
+)
 COLD = (
     "from tuneup.ask.answer import answer; from tuneup.config import load_settings; "
     "answer({q!r}, settings=load_settings())"
@@ -60,7 +62,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as home:
         env = dict(os.environ, TUNEUP_HOME=home)
         plain = _cold("how many examples do I need?", runs, env)
-        typo = _cold("how many epoks do i need", runs, env)
+        typo = _cold("what are hyperparamters", runs, env)
         bare = min(_timed([sys.executable, "-c", "pass"], env) for _ in range(runs))
     print(
         f"cold first answer (process start to exit, best of {runs}): {plain * 1000:.0f} ms; "

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 import pytest
 from chat_server import ChatServerState, create_chat_app
 
-from tuneup.ask.answer import answer, guide_index, model_context, retrieve
+from tuneup.ask.answer import answer, model_context, retrieve
 from tuneup.config import Settings, load_settings
 from tuneup.lab.serve import RunningServer, serve_in_thread
 
@@ -52,14 +52,16 @@ def test_model_mode_streams_a_grounded_answer(chat, monkeypatch: pytest.MonkeyPa
     assert sent["stream"] is True and sent["model"] == "gpt-4.1-mini"
     system, user = sent["messages"][0]["content"], sent["messages"][1]["content"]
     assert user == "how many examples do I need?"
-    _, sent = model_context(retrieve("how many examples do I need?"))
+    context, sent = model_context(retrieve("how many examples do I need?"))
     assert sent and {s.id for s in result.sources} == {h.passage.section.id for h in sent}
-    for hit in sent:  # the best passages, under their sections' titles, not whole sections
+    assert context in system
+    for hit in sent:  # the best passages, under their sections' titles
         section = hit.passage.section
         assert f"[§{section.id}] {section.title}" in system
         assert hit.passage.markdown in system
-    whole = sum(len(guide_index().by_id(i).body) for i in {s.id for s in result.sources})
-    assert len(system) < whole
+    # ...not the top three whole sections, as before issue 11
+    hits = retrieve("how many examples do I need?").hits
+    assert len(hits) == 3 and len(context) < sum(len(h.section.body) for h in hits)
     assert "[§id]" in system and "Never invent links" in system
     assert "not covered in the guide" in system and "numbered list" in system
     assert state.auth[0] == f"Bearer {SECRET}"

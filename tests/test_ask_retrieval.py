@@ -30,7 +30,8 @@ from tuneup.config import load_settings
 
 DATA = Path(__file__).parent / "data"
 QUESTIONS = load_questions(
-    DATA / f"{name}_questions.yaml" for name in ("retrieval", "learner", "heldout")
+    DATA / f"{name}_questions.yaml"
+    for name in ("retrieval", "learner", "heldout", "curriculum", "final")
 )
 # More questions the guide does not answer (some share a word or two with it).
 MORE_OFF_TOPIC = [
@@ -50,10 +51,15 @@ def _text_and_covered(question: str) -> tuple[str, bool]:
     return result.answer, result.covered
 
 
-@pytest.mark.parametrize(("name", "floor"), [("tune", 0.85), ("dev", 0.8), ("test", 0.8)])
+# The targets, and what the held-out test set (final_questions.yaml, written before
+# this round's changes and never tuned on) measured once, at commit ec1ff1d: 87/114 = 0.763
+# correct, 22/27 off-topic abstained, 8 on-topic questions abstained (docs/ask.md).
+# The floors guard against regressions; the targets stay as strict xfails until met.
+TARGET = 0.9
+
+
+@pytest.mark.parametrize(("name", "floor"), [("tune", 0.85), ("dev", 0.9), ("test", 0.75)])
 def test_top_1_answer_correctness(name: str, floor: float) -> None:
-    # The target on the held-out test set is 0.9, not met: 0.816 now (docs/ask.md).
-    # The floors guard against regressions; the ranking is never tuned on the test set.
     report = evaluate(QUESTIONS.only(name), _text_and_covered)
     misses = [q for q, _ in report.misses]
     print(f"{name}: correct {report.correct}/{report.answered}; missed: {misses}")
@@ -61,15 +67,37 @@ def test_top_1_answer_correctness(name: str, floor: float) -> None:
     assert report.correctness >= floor
 
 
-def test_off_topic_questions_abstain_near_misses_included() -> None:
-    seen = [q.q for q in QUESTIONS.off_topic if q.set in ("tune", "dev")] + MORE_OFF_TOPIC
-    assert len(seen) >= 25
-    answered = [q for q in seen if _ask(q).covered]
-    assert answered == []
-    held_out = [q.q for q in QUESTIONS.only("test").off_topic]
-    answered = [q for q in held_out if _ask(q).covered]
-    print(f"held-out off-topic answered: {answered}")
-    assert len(answered) <= len(held_out) // 2
+@pytest.mark.xfail(strict=True, reason="held-out test set: 0.763, target 0.9 not met")
+def test_held_out_answer_correctness_meets_the_target() -> None:
+    assert evaluate(QUESTIONS.only("test"), _text_and_covered).correctness >= TARGET
+
+
+@pytest.mark.parametrize(("name", "allowed"), [("tune", 0), ("dev", 0), ("test", 5)])
+def test_off_topic_questions_abstain_near_misses_included(name: str, allowed: int) -> None:
+    asked = [q.q for q in QUESTIONS.only(name).off_topic]
+    if name == "tune":
+        asked += MORE_OFF_TOPIC
+    assert len(asked) >= 20
+    answered = [q for q in asked if _ask(q).covered]
+    print(f"{name}: off-topic answered: {answered}")
+    assert len(answered) <= allowed
+
+
+@pytest.mark.xfail(strict=True, reason="held-out test set: 5 of 27 near misses answered")
+def test_every_held_out_off_topic_question_abstains() -> None:
+    assert [q.q for q in QUESTIONS.only("test").off_topic if _ask(q.q).covered] == []
+
+
+@pytest.mark.parametrize(("name", "allowed"), [("tune", 1), ("dev", 1), ("test", 8)])
+def test_on_topic_questions_are_answered(name: str, allowed: int) -> None:
+    abstained = [q.q for q in QUESTIONS.only(name).questions if not _ask(q.q).covered]
+    print(f"{name}: on-topic abstained: {abstained}")
+    assert len(abstained) <= allowed
+
+
+@pytest.mark.xfail(strict=True, reason="8 held-out, 1 tune and 1 dev question abstain")
+def test_every_on_topic_question_is_answered() -> None:
+    assert [q for q in _every_question() if not _ask(q).covered] == []
 
 
 def test_a_neighbouring_subject_is_redirected_by_name() -> None:
@@ -184,7 +212,8 @@ def test_the_speller_corrects_slips_not_other_words() -> None:
     assert speller.correct("cots") == "cost"  # two letters swapped
     assert speller.correct("epochs") is None  # known words stay
     assert speller.correct("pasta") is None  # an added letter: another word
-    assert speller.correct("tire") is None  # a changed letter in a short word
+    assert speller.correct("cast") is None  # a changed letter in a short word ("cost")
+    assert speller.correct("paying") is None  # a form of a guide word ("pay")
 
 
 @pytest.mark.parametrize(

@@ -76,6 +76,7 @@ class Answer:
     covered: bool = True
     question: str = ""
     rest: tuple[PassageHit, ...] = ()  # ranked passages not shown yet, for :func:`more`
+    groups: frozenset[int] = frozenset()  # lists whose lead-in was shown, for :func:`more`
 
     @property
     def has_more(self) -> bool:
@@ -215,6 +216,7 @@ def _offline_answer(composed: Composed, question: str, notice: str | None = None
         notice=notice,
         question=question,
         rest=composed.rest,
+        groups=composed.groups,
     )
 
 
@@ -222,17 +224,19 @@ def more(previous: Answer) -> Answer:
     """The next passages after ``previous`` (the tutor's "more"), cited like any answer."""
     if not previous.rest:
         return Answer(NOTHING_MORE, "offline", [], question=previous.question)
-    return _offline_answer(compose_more(previous.rest), previous.question)
+    composed = compose_more(previous.rest, groups=previous.groups)
+    return _offline_answer(composed, previous.question)
 
 
 def model_context(retrieval: Retrieval) -> tuple[str, list[PassageHit]]:
     """The guide text a model is given: the best passages under their sections' titles."""
-    chosen = compose(
+    composed = compose(
         [r for r in retrieval.parts if r.passages],
         wants_code=retrieval.wants_code,
         budget=MODEL_LINES,
         limit=MODEL_PASSAGES,
-    ).shown
+    )
+    chosen = composed.picked  # best first
     ordered = sorted(chosen, key=lambda h: h.passage.order)
     blocks: list[str] = []
     previous: str | None = None

@@ -8,11 +8,12 @@
 - a code block whenever the question asks for code and none was picked;
 - a long list cut to its items that match the question (whole items, never mid-item).
 
-Passages are shown in the guide's order (part by part for a multi-part question), each
-cited as ``[§id]``: at the end of its last sentence, or before the colon of the sentence
-that introduces its list, table or code. A passage that continues the one shown just
-before it, in the same section, shares that citation. Nothing is ever cut mid-sentence
-or mid-block. What was not shown stays ranked for :func:`compose_more`.
+Passages are shown part by part, the section of the best passage first, each section's
+passages in the guide's order, each cited as ``[§id]``: at the end of its last sentence,
+or before the colon of the sentence that introduces its list, table or code. A passage
+that continues the one shown just before it, in the same section, shares that citation.
+Nothing is ever cut mid-sentence or mid-block. What was not shown stays ranked for
+:func:`compose_more`.
 """
 
 from __future__ import annotations
@@ -31,6 +32,8 @@ MAX_PASSAGES = 3
 FOLLOW_SHARE = 0.75  # a further passage must score this share of the best one
 MORE_SHARE = 0.3  # passages kept for "more" score at least this share of the best one
 HOW_TO_CODE = True  # "how do I ...": add the best section's code when it fits
+CODE_SECTIONS = 3  # code asked for comes from the sections of the part's best passages
+CODE_SHARE = 0.5  # ...or scores at least this share of the best passage
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class Composed:
     shown: tuple[PassageHit, ...]  # in the order shown
     rest: tuple[PassageHit, ...]  # not shown, best first
     picked: tuple[PassageHit, ...] = ()  # the shown ones, in the order they were picked
+    groups: frozenset[int] = frozenset()  # lists whose lead-in has been shown (for "more")
 
 
 def _cite(passage: Passage, text: str, lead_in: str) -> str:
@@ -72,9 +76,10 @@ def _trimmed(passage: Passage, terms: Sequence[str], room: int) -> str | None:
     return "\n".join(items[i] for i in sorted(keep))
 
 
-def render(shown: Sequence[tuple[PassageHit, str]]) -> str:
+def render(shown: Sequence[tuple[PassageHit, str]], groups: frozenset[int] = frozenset()) -> str:
     """The passages (each with the text to show for it) joined and cited; items of one
-    list stay one list under its lead-in."""
+    list stay one list under its lead-in, which is not repeated for a list in ``groups``
+    (its lead-in was shown before)."""
     blocks: list[str] = []
     previous: Passage | None = None
     for hit, text in shown:
@@ -82,9 +87,14 @@ def render(shown: Sequence[tuple[PassageHit, str]]) -> str:
         if previous is not None and p.kind == "item" and previous.group == p.group:
             blocks[-1] += f"\n{text}"
         else:
-            blocks.append(_cite(p, text, p.lead_in))
+            told = p.kind == "item" and p.group in groups
+            blocks.append(_cite(p, text, "" if told else p.lead_in))
         previous = p
     return "\n\n".join(blocks)
+
+
+def _groups(shown: Sequence[PassageHit]) -> frozenset[int]:
+    return frozenset(h.passage.group for h in shown if h.passage.kind == "item")
 
 
 def _fits(texts: Sequence[str], budget: int) -> bool:
@@ -134,7 +144,7 @@ def _pick(
         for i, result in live:
             if any(h.passage.has_code for j, h, _ in picked if j == i):
                 continue
-            code = [h for h in result.passages if h.passage.has_code]
+            code = _relevant_code(result)
             if not code:
                 continue
             if not _fits([*texts, code[0].passage.markdown], budget + CODE_SLACK):
@@ -162,6 +172,16 @@ def _pick(
     return picked
 
 
+def _relevant_code(result: PartResult) -> list[PassageHit]:
+    """The part's code blocks from the sections of its best passages, best first; else any
+    code block scoring at least :data:`CODE_SHARE` of its best passage."""
+    top = {h.passage.section.id for h in result.passages[:CODE_SECTIONS]}
+    code = [h for h in result.passages if h.passage.has_code]
+    near = [h for h in code if h.passage.section.id in top]
+    floor = CODE_SHARE * result.passages[0].score
+    return near or [h for h in code if h.score >= floor]
+
+
 def compose(
     parts: Sequence[PartResult],
     *,
@@ -176,11 +196,23 @@ def compose(
     for i, hit, text in picked:
         by_part.setdefault(i, []).append((hit, text))
     shown: list[tuple[PassageHit, str]] = []
-    for i in sorted(by_part):  # part by part, each in the guide's order
-        shown.extend(sorted(by_part[i], key=lambda s: s[0].passage.order))
+    for i in sorted(by_part):  # part by part, the most relevant section first
+        shown.extend(_in_reading_order(by_part[i]))
     orders = {h.passage.order for h, _ in shown}
     rest = _rest(parts, orders)
-    return Composed(render(shown), tuple(h for h, _ in shown), rest, tuple(h for _, h, _ in picked))
+    hits = tuple(h for h, _ in shown)
+    return Composed(render(shown), hits, rest, tuple(h for _, h, _ in picked), _groups(hits))
+
+
+def _in_reading_order(
+    picked: Sequence[tuple[PassageHit, str]],
+) -> list[tuple[PassageHit, str]]:
+    """``picked`` (best first) section by section, the section of the best passage first,
+    each section's passages in the guide's order."""
+    rank: dict[str, int] = {}
+    for hit, _ in picked:
+        rank.setdefault(hit.passage.section.id, len(rank))
+    return sorted(picked, key=lambda s: (rank[s[0].passage.section.id], s[0].passage.order))
 
 
 def _rest(parts: Sequence[PartResult], exclude: set[int]) -> tuple[PassageHit, ...]:
@@ -198,8 +230,13 @@ def _rest(parts: Sequence[PartResult], exclude: set[int]) -> tuple[PassageHit, .
     return tuple(sorted(best.values(), key=lambda h: -h.score))
 
 
-def compose_more(rest: Sequence[PassageHit], budget: int = ANSWER_LINES) -> Composed:
-    """The next passages of ``rest`` that fit one screen, in the guide's order."""
+def compose_more(
+    rest: Sequence[PassageHit],
+    budget: int = ANSWER_LINES,
+    groups: frozenset[int] = frozenset(),
+) -> Composed:
+    """The next passages of ``rest`` that fit one screen, in the guide's order; a list item
+    of a list in ``groups`` comes without the lead-in shown before."""
     picked: list[PassageHit] = []
     texts: list[str] = []
     for hit in rest:
@@ -210,5 +247,5 @@ def compose_more(rest: Sequence[PassageHit], budget: int = ANSWER_LINES) -> Comp
             texts.append(hit.passage.markdown)
     shown = sorted(picked, key=lambda h: h.passage.order)
     left = tuple(h for h in rest if h not in picked)
-    text = render([(h, h.passage.text) for h in shown])
-    return Composed(text, tuple(shown), left, tuple(picked))
+    text = render([(h, h.passage.text) for h in shown], groups)
+    return Composed(text, tuple(shown), left, tuple(picked), groups | _groups(shown))

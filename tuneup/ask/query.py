@@ -18,6 +18,8 @@ from tuneup.ask.synonyms import SynonymTable
 from tuneup.ask.words import STOPWORDS, Speller, content_words, stem, words
 
 SYNONYM_WEIGHT = 0.6
+SHORT_PART = 2  # a part of this many words ("overfitting", "dpo beta") asks what it is
+_ARTICLES = frozenset({"a", "an", "the"})
 CONTEXT_WEIGHT = 0.3
 _QUESTION_WORD = (
     r"(?:what|what's|whats|how|which|when|why|where|who|is|are|do|does|did|can|could|"
@@ -28,11 +30,14 @@ _PART_BREAK = re.compile(
     re.IGNORECASE,
 )
 _WANTS_CODE = re.compile(
-    r"\b(?:sdk|python|code|snippet|script|call|calls|calling|show me|"
+    r"\b(?:sdk|python|snippet|script|call|calls|calling|show me|"
+    r"(?:in|with|some|the|sample|example|python) code|code (?:to|for|that|example|sample)|"
     r"(?:an|for|give me an|show me an) example|example (?:of|code|call))\b",
     re.IGNORECASE,
 )
-_DEFINES = re.compile(r"^\W*(?:what|what's|whats)(?:\s+(?:is|are|does|do|means?)\b|$)", re.I)
+_WHY = re.compile(r"^\W*why\b", re.IGNORECASE)
+_WHAT_IS = re.compile(r"^\W*(?:what|what's|whats)(?:\s+(?:is|are|means?)\b|$)", re.I)
+_WHAT_DOES = re.compile(r"^\W*what\s+(?:does|do)\b.*\b(?:do|mean|for)\W*$", re.I)
 _HOW_TO = re.compile(r"^\W*(?:how (?:do|can|would|should) (?:i|you|we)|how to)\b", re.I)
 
 
@@ -41,7 +46,9 @@ class Part:
     text: str
     words: tuple[str, ...]  # stems of its own content words, typos corrected
     terms: dict[str, float] = field(default_factory=dict)  # every search term and weight
-    defines: bool = False  # "what is X?": a section's opening passage says what X is
+    defines: bool = False  # "what is X?" or a single word: a passage that says what X is
+    asks_what: bool = False  # "what is X?" itself, or a one-word question: X must be defined
+    phrase: tuple[str, ...] = ()  # stems of all its words, stopwords too (not a, an, the)
 
 
 @dataclass(frozen=True)
@@ -53,6 +60,7 @@ class Query:
     understood: frozenset[str] = frozenset()  # stems the synonym table gave a meaning
     how_to: bool = False  # "how do I ...": code helps if the best section has some
     elsewhere: str | None = None  # the uncovered subject it is about (synonyms.yaml)
+    domain: tuple[str, ...] = ()  # the guide's subject phrases it uses (synonyms.yaml)
 
     @property
     def words(self) -> list[str]:
@@ -61,8 +69,9 @@ class Query:
 
 
 def wants_code(question: str) -> bool:
-    """Whether the question asks how to do something in code."""
-    return bool(_WANTS_CODE.search(question))
+    """Whether the question asks how to do something in code ("why ..." never does: "why
+    does my old code fail" asks for a reason)."""
+    return bool(_WANTS_CODE.search(question)) and not _WHY.match(question)
 
 
 def split_parts(question: str) -> list[str]:
@@ -91,7 +100,8 @@ def _stems(text: str, speller: Speller | None, corrections: dict[str, str]) -> l
             if fixed in STOPWORDS:
                 continue
             word = fixed
-        out.append(stem(word))
+        if (stemmed := stem(word)) not in STOPWORDS:
+            out.append(stemmed)
     return list(dict.fromkeys(out))
 
 
@@ -114,8 +124,12 @@ def parse_query(
                 terms[term] = max(terms.get(term, 0.0), SYNONYM_WEIGHT)
         for w in mine:
             terms[w] = 1.0
-        defines = bool(_DEFINES.match(texts[i])) or len(mine) == 1
-        parts.append(Part(texts[i], tuple(mine), terms, defines))
+        every = words(text)
+        short = len(every) <= SHORT_PART
+        asks_what = bool(_WHAT_IS.match(texts[i])) or (len(texts) == 1 and short)
+        defines = asks_what or short or bool(_WHAT_DOES.match(texts[i]))
+        phrase = tuple(stem(w) for w in every if w not in _ARTICLES)
+        parts.append(Part(texts[i], tuple(mine), terms, defines, asks_what, phrase))
     understood: set[str] = set()
     if synonyms is not None:
         for text in fixed_texts:
@@ -127,5 +141,14 @@ def parse_query(
         corrections,
         frozenset(understood),
         bool(_HOW_TO.match(question)),
-        synonyms.subject_elsewhere(" ".join(fixed_texts)) if synonyms is not None else None,
+        _elsewhere(synonyms, question, " ".join(fixed_texts)),
+        tuple(synonyms.domain_terms(" ".join(fixed_texts))) if synonyms is not None else (),
     )
+
+
+def _elsewhere(synonyms: SynonymTable | None, question: str, fixed: str) -> str | None:
+    """The neighbouring subject named, as typed or as read after typo correction (the
+    speller may read "decision tree" as "decision three")."""
+    if synonyms is None:
+        return None
+    return synonyms.subject_elsewhere(question) or synonyms.subject_elsewhere(fixed)

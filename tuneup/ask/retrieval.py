@@ -1,30 +1,37 @@
-"""Retrieval over the guide: BM25 (rank_bm25) over sections and over passages, scores
-exposed for abstention.
+"""Retrieval over the guide: BM25 (:mod:`tuneup.ask.bm25`) over sections and over
+passages, plus what each passage offers besides its words, and the evidence for
+abstention (:mod:`tuneup.ask.scope`).
 
-Sections are scored with their title counted three times; passages with their section's
-title once. A passage's score is its own BM25 score plus :data:`SECTION_PRIOR` times its
-section's, each scaled to the best of the question (so a passage in the section that fits
-the question best wins a tie), plus :data:`CODE_BOOST` for a code block when the question
-asks for code. Each part of a multi-part question is ranked on its own.
-
-A question is answered only when most of its words occur in the guide at all
-(:data:`MIN_KNOWN`), the best section contains enough of them (:data:`MIN_COVERAGE`) and
-scores above :data:`MIN_SCORE`; otherwise the tutor abstains. Words are the question's own
-(typos corrected): synonyms help ranking but never make a question look covered.
+Sections are scored with their title counted :data:`TITLE_WEIGHT` times; passages with
+their section's title :data:`PASSAGE_TITLE_WEIGHT` times. A passage's score for a part of
+the question is its own BM25 score plus :data:`SECTION_PRIOR` times its section's, each
+scaled to the best of the part, plus: the rarity-weighted share of the part's words the
+passage holds (:data:`COVERAGE_WEIGHT`), the same for its section title
+(:data:`TITLE_MATCH`) and its bold labels (:data:`BOLD_MATCH`), how much of the part's
+wording, stopwords included, the title says (:data:`TITLE_PHRASE`), for "what is X?" what
+the passage defines (:data:`DEFINES_MATCH`), the part's adjacent word pairs found adjacent
+in the passage (:data:`PAIR_MATCH`), :data:`CODE_BOOST` for a code block when code is asked
+for and :data:`LEAD_BONUS` for a section's first passage when the part asks what something
+is. Each part of a multi-part question is ranked on its own. The weights were tuned on the
+tune and dev question sets (docs/ask.md).
 """
 
 from __future__ import annotations
 
+import math
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 
+from tuneup.ask.bm25 import Bm25
 from tuneup.ask.guide import Section, load_guide
 from tuneup.ask.passages import Passage, guide_passages, searchable
 from tuneup.ask.query import Part, Query, parse_query
+from tuneup.ask.scope import Evidence, Scope, judge
 from tuneup.ask.synonyms import FILE_NAME, SynonymTable, load_synonyms
-from tuneup.ask.words import STOPWORDS, Speller, tokens, words
+from tuneup.ask.words import STOPWORDS, Speller, stem, tokens, words
 
 TITLE_WEIGHT = 3
 PASSAGE_TITLE_WEIGHT = 2
@@ -35,10 +42,13 @@ PASSAGE_K1 = 1.5
 PASSAGE_B = 0.75
 SECTION_PRIOR = 0.8
 CODE_BOOST = 0.3
-LEAD_BONUS = 0.1  # "what is X?": a section's first passage usually says what X is
-MIN_SCORE = 0.5
-MIN_KNOWN = 0.55  # share of the question's words found anywhere in the guide
-MIN_COVERAGE = 0.4  # share of the question's words that the best section contains
+LEAD_BONUS = 0.1
+COVERAGE_WEIGHT = 0.3
+TITLE_MATCH = 0.3
+BOLD_MATCH = 0.3
+PAIR_MATCH = 0.3
+DEFINES_MATCH = 0.6  # "what is X?": a passage that says what X is
+TITLE_PHRASE = 1.0  # the question says the section's title, stopwords included
 
 __all__ = ["GuideIndex", "Hit", "PassageHit", "PartResult", "Retrieval", "tokens"]
 
@@ -71,40 +81,70 @@ class Retrieval:
     wants_code: bool = False
     how_to: bool = False
     elsewhere: str | None = None  # the neighbouring subject it is about, not covered
+    scope: Scope = Scope(False, "no words")
 
     @property
     def relevant(self) -> bool:
         """Whether the guide covers the question well enough to answer from it."""
-        return (
-            self.elsewhere is None
-            and bool(self.hits)
-            and self.hits[0].score >= MIN_SCORE
-            and self.known >= MIN_KNOWN
-            and self.coverage >= MIN_COVERAGE
-        )
+        return self.scope.covered
 
 
-class _Bm25:
-    """Weighted-query BM25 over token lists (rank_bm25 does the scoring)."""
-
-    def __init__(self, docs: list[list[str]], k1: float = 1.5, b: float = 0.75) -> None:
-        from rank_bm25 import BM25Okapi
-
-        self._bm25: Any = BM25Okapi(docs, k1=k1, b=b, epsilon=EPSILON)
-        self.size = len(docs)
-
-    def scores(self, terms: dict[str, float]) -> Any:
-        import numpy as np
-
-        total = np.zeros(self.size)
-        for term, weight in terms.items():
-            total += weight * self._bm25.get_scores([term])
-        return total
+def _bm25(docs: list[list[str]], k1: float = 1.5, b: float = 0.75) -> Bm25:
+    return Bm25(docs, k1=k1, b=b, epsilon=EPSILON)
 
 
-def _scaled(scores: Any) -> Any:
-    top = float(scores.max()) if len(scores) else 0.0
-    return scores / top if top > 0 else scores
+def _scaled(scores: list[float]) -> list[float]:
+    top = max(scores, default=0.0)
+    return [s / top for s in scores] if top > 0 else scores
+
+
+_BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
+# "An epoch is ...", "Overfitting means ...", "The weight key is ...": the sentence says
+# what its first words are.
+_DEFINED = re.compile(
+    r"(?:^|[.!?]\s+)(?:(?:an?|the)\s+)?((?:[\w`'*-]+\s+){0,2}?[\w`'*-]+)\s+(?:is|are|means)\b",
+    re.IGNORECASE | re.MULTILINE,
+)
+
+
+def _idf(size: int, found: int) -> float:
+    """A positive idf (Lucene's), for weighting how much of a question a passage covers."""
+    return math.log(1 + (size - found + 0.5) / (found + 0.5))
+
+
+@dataclass(frozen=True)
+class _Fields:
+    """What a passage offers besides its BM25 score: its words (with its section's title),
+    its section title's words, the words of its bold labels, and its pairs of adjacent
+    words (stopwords skipped)."""
+
+    words: frozenset[str]
+    title: frozenset[str]
+    bold: frozenset[str]
+    pairs: frozenset[tuple[str, str]]
+    defined: frozenset[str]  # words of what its sentences define (and of its bold labels)
+    terms: tuple[frozenset[str], ...]  # each thing it defines or puts in bold, as stems
+    heading: frozenset[str]  # stems of every word of its section's title, stopwords too
+
+
+def _fields(p: Passage) -> _Fields:
+    text = tokens(searchable(p.markdown))
+    title = tokens(p.section.title)
+    labels = [frozenset(tokens(m.group(1))) for m in _BOLD.finditer(p.markdown)]
+    bold = [w for label in labels for w in label]
+    pairs = set(zip(text, text[1:], strict=False)) | set(zip(title, title[1:], strict=False))
+    prose = searchable(p.text) if p.kind != "code" else ""
+    said = [frozenset(tokens(m.group(1))) for m in _DEFINED.finditer(prose)]
+    defined = [w for thing in said for w in thing]
+    return _Fields(
+        frozenset(text) | frozenset(title),
+        frozenset(title),
+        frozenset(bold),
+        frozenset(pairs),
+        frozenset(defined) | frozenset(bold),
+        tuple(t for t in dict.fromkeys(said + labels) if t),
+        frozenset(stem(w) for w in words(p.section.title)),
+    )
 
 
 class GuideIndex:
@@ -115,9 +155,9 @@ class GuideIndex:
         self._docs = [tokens(f"{s.title} " * TITLE_WEIGHT + searchable(s.body)) for s in sections]
         self._vocab = [set(d) for d in self._docs]
         self.vocabulary: set[str] = set().union(*self._vocab)
-        self._sections = _Bm25(self._docs)
+        self._sections = _bm25(self._docs)
         self._section_of = {s.id: i for i, s in enumerate(sections)}
-        self._passages = _Bm25(
+        self._passages = _bm25(
             [
                 tokens(f"{p.section.title} " * PASSAGE_TITLE_WEIGHT + searchable(p.markdown))
                 for p in self.passages
@@ -125,6 +165,11 @@ class GuideIndex:
             k1=PASSAGE_K1,
             b=PASSAGE_B,
         )
+        self._fields = [_fields(p) for p in self.passages]
+        self._unknown_idf = _idf(len(self.passages), 0)
+        self._idf = {
+            t: _idf(len(self.passages), len(found)) for t, found in self._passages.postings.items()
+        }
 
     @classmethod
     def from_dir(cls, directory: Path) -> GuideIndex:
@@ -137,7 +182,7 @@ class GuideIndex:
     @cached_property
     def speller(self) -> Speller:
         surface = {w for s in self.sections for w in words(f"{s.title} {s.body}")}
-        return Speller(surface | STOPWORDS)
+        return Speller(surface | STOPWORDS, self.vocabulary)
 
     def parse(self, question: str) -> Query:
         return parse_query(question, synonyms=self.synonyms, speller=self.speller)
@@ -158,10 +203,58 @@ class GuideIndex:
         coverage = 0.0
         if hits:
             best = self._vocab[self._section_of[hits[0].section.id]]
-            coverage = sum(w in best for w in own) / len(own)
+            coverage = sum(w in best or w in query.understood for w in own) / len(own)
         parts = tuple(self._rank(part, query.wants_code) for part in query.parts)
+        scope = judge(self._evidence(query, coverage, hits[0].score if hits else 0.0))
         return Retrieval(
-            question, hits, coverage, known, parts, query.wants_code, query.how_to, query.elsewhere
+            question,
+            hits,
+            coverage,
+            known,
+            parts,
+            query.wants_code,
+            query.how_to,
+            query.elsewhere,
+            scope,
+        )
+
+    def _evidence(self, query: Query, section_coverage: float, section_score: float) -> Evidence:
+        own = query.words
+        unknown = [
+            w
+            for w in own
+            if w not in self.vocabulary and w not in query.understood and not w.isdigit()
+        ]
+        in_domain = {w for phrase in query.domain for w in phrase.split()}
+        plain = [w for w in own if w not in in_domain and w not in unknown]
+        defining = [p for p in query.parts if p.asks_what and p.words]
+        defined = all(self._defined(p.words) for p in defining)
+        return Evidence(
+            own,
+            unknown,
+            query.domain,
+            plain,
+            query.elsewhere,
+            section_coverage,
+            section_score,
+            min(self._passage_coverage(p.words) for p in query.parts if p.words),
+            bool(defining),
+            defined,
+        )
+
+    def _defined(self, own: Sequence[str]) -> bool:
+        """Whether one passage defines, titles or puts in bold every word of ``own``."""
+        wanted = {w for w in own if not w.isdigit()}
+        return any(wanted <= (f.defined | f.title) for f in self._fields)
+
+    def _passage_coverage(self, own: Sequence[str]) -> float:
+        """The largest idf-weighted share of ``own`` that one passage holds (a word the
+        guide does not know weighs as much as the rarest word)."""
+        weights = {w: self._idf.get(w, self._unknown_idf) for w in own}
+        total = sum(weights.values()) or 1.0
+        return max(
+            (sum(v for w, v in weights.items() if w in f.words) / total for f in self._fields),
+            default=0.0,
         )
 
     def _rank(self, part: Part, wants_code: bool) -> PartResult:
@@ -169,15 +262,31 @@ class GuideIndex:
             return PartResult(part, ())
         own = _scaled(self._passages.scores(part.terms))
         sections = _scaled(self._sections.scores(part.terms))
+        weights = {t: w * self._idf[t] for t, w in part.terms.items() if t in self._idf}
+        total = sum(weights.values()) or 1.0
+        pairs = set(zip(part.words, part.words[1:], strict=False))
         ranked: list[tuple[PassageHit, float]] = []
         for i, p in enumerate(self.passages):
             if own[i] <= 0:
                 continue
-            score = float(own[i]) + SECTION_PRIOR * float(sections[self._section_of[p.section.id]])
+            f = self._fields[i]
+            section = sections[self._section_of[p.section.id]]
+            score = own[i] + SECTION_PRIOR * section
+            score += COVERAGE_WEIGHT * sum(w for t, w in weights.items() if t in f.words) / total
+            score += TITLE_MATCH * sum(w for t, w in weights.items() if t in f.title) / total
+            score += BOLD_MATCH * sum(w for t, w in weights.items() if t in f.bold) / total
+            if part.phrase:
+                said = len(set(part.phrase) & f.heading) / len(set(part.phrase))
+                score += TITLE_PHRASE * said * said * (1.0 if p.position == 0 else 0.5)
+            if part.defines:  # a thing it defines whose every word the question uses
+                named = {w for thing in f.terms if thing <= weights.keys() for w in thing}
+                score += DEFINES_MATCH * sum(w for t, w in weights.items() if t in named) / total
+            if pairs:
+                score += PAIR_MATCH * len(pairs & f.pairs) / len(pairs)
             if wants_code and p.has_code:
                 score += CODE_BOOST
             if part.defines and p.position == 0:
                 score += LEAD_BONUS
-            ranked.append((PassageHit(p, score), float(sections[self._section_of[p.section.id]])))
+            ranked.append((PassageHit(p, score), section))
         ranked.sort(key=lambda r: (-round(r[0].score, 6), -r[1]))  # ties: the better section
         return PartResult(part, tuple(h for h, _ in ranked))

@@ -13,11 +13,14 @@ compared as Snowball stems, with at most :data:`MAX_GAP` other words between two
 guide words to the question's search terms.
 
 The same file names the neighbouring subjects the guide does not cover (``elsewhere``:
-other machine learning, general Python), so that a question about them is redirected
-rather than answered from a passage that happens to share its words; a question that also
-uses one of the ``anchors`` (words that only a fine-tuning question uses) is answered as
-usual. :func:`check_synonyms` reports every problem as ``file:line: message`` for
-``tuneup content check``.
+other machine learning, AI in general, general Python), so that a question about them is
+redirected rather than answered from a passage that happens to share its words; a
+question that also uses one of the ``anchors`` (words that only a fine-tuning question
+uses), or for a subject marked ``unless: domain`` any ``domain`` phrase, is answered as
+usual. ``domain`` lists the guide's own subject, phrase by phrase, for
+:mod:`tuneup.ask.scope`. :func:`check_guide_synonyms` reports every problem (schema, and
+``guide`` words or ``domain`` phrases the guide never uses) as a
+:class:`~tuneup.course.yamlfile.Problem` for ``tuneup content check``.
 """
 
 from __future__ import annotations
@@ -25,17 +28,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from tuneup.ask.words import stem, tokens, words
 from tuneup.errors import ContentError
 
+if TYPE_CHECKING:
+    from tuneup.course.yamlfile import Problem
+
 MAX_GAP = 2
 FILE_NAME = "synonyms.yaml"
 _KEYS = {"learner", "guide"}
-_ELSEWHERE_KEYS = {"subject", "learner"}
+_ELSEWHERE_KEYS = {"subject", "learner", "unless"}
+_UNLESS = ("anchors", "domain")
 
 try:  # libyaml is much faster and ships in PyYAML's wheels
     _Loader: Any = yaml.CSafeLoader
@@ -73,15 +80,27 @@ def _phrases(texts: list[str]) -> tuple[tuple[str, ...], ...]:
 @dataclass(frozen=True)
 class SynonymTable:
     entries: tuple[Synonym, ...] = ()
-    elsewhere: tuple[tuple[str, tuple[tuple[str, ...], ...]], ...] = ()  # subject, phrases
+    # subject, its phrases, and what keeps a question naming it answered: "anchors" or "domain"
+    elsewhere: tuple[tuple[str, tuple[tuple[str, ...], ...], str], ...] = ()
     anchors: frozenset[str] = frozenset()  # stems
+    domain: tuple[tuple[str, ...], ...] = ()  # stemmed phrases of the guide's subject
+
+    def domain_terms(self, question: str) -> list[str]:
+        """The ``domain`` phrases (the guide's own subject: fine-tuning words) in
+        ``question``, each as its stems joined by spaces."""
+        stems = [stem(w) for w in words(question)]
+        return [" ".join(p) for p in self.domain if _phrase_matches(p, stems)]
 
     def subject_elsewhere(self, question: str) -> str | None:
-        """The uncovered subject ``question`` is about, unless it uses an anchor word."""
+        """The uncovered subject ``question`` is about, unless it uses an anchor word, or
+        (for a subject whose entry says ``unless: domain``) any ``domain`` phrase."""
         stems = [stem(w) for w in words(question)]
         if self.anchors & set(stems):
             return None
-        for subject, phrases in self.elsewhere:
+        in_domain = bool(self.domain_terms(question))
+        for subject, phrases, unless in self.elsewhere:
+            if unless == "domain" and in_domain:
+                continue
             if any(_phrase_matches(p, stems) for p in phrases):
                 return subject
         return None
@@ -123,8 +142,8 @@ def _problems(data: Any) -> list[tuple[tuple[Any, ...], str]]:
     if not isinstance(data, dict) or not isinstance(data.get("synonyms"), list):
         return [((), "the file must hold `synonyms:`, a list of entries")]
     out: list[tuple[tuple[Any, ...], str]] = []
-    for key in sorted(set(data) - {"synonyms", "elsewhere", "anchors"}):
-        out.append(((key,), f"unknown key `{key}` (use synonyms, elsewhere, anchors)"))
+    for key in sorted(set(data) - {"synonyms", "elsewhere", "anchors", "domain"}):
+        out.append(((key,), f"unknown key `{key}` (use synonyms, elsewhere, anchors, domain)"))
     seen: dict[str, str] = {}
     for i, entry in enumerate(data["synonyms"]):
         where = ("synonyms", i)
@@ -146,13 +165,22 @@ def _problems(data: Any) -> list[tuple[tuple[Any, ...], str]]:
             out.append((where, "a subject must be a mapping with `subject` and `learner`"))
             continue
         for key in sorted(set(entry) - _ELSEWHERE_KEYS):
-            out.append(((*where, key), f"unknown key `{key}` (use `subject` and `learner`)"))
+            out.append(((*where, key), f"unknown key `{key}` (use subject, learner, unless)"))
+        if entry.get("unless", "anchors") not in _UNLESS:
+            out.append(((*where, "unless"), "`unless` must be `anchors` or `domain`"))
         if not isinstance(entry.get("subject"), str) or not entry["subject"].strip():
             out.append(((*where, "subject"), "`subject` must be a non-empty text"))
         out += _phrase_list(entry.get("learner"), where, "learner", seen, f"subject {i + 1}")
     anchors = data.get("anchors", [])
     if not isinstance(anchors, list) or not all(isinstance(a, str) for a in anchors):
         out.append((("anchors",), "`anchors` must be a list of words"))
+    domain = data.get("domain", [])
+    if not isinstance(domain, list):
+        out.append((("domain",), "`domain` must be a list of phrases"))
+    else:
+        for j, phrase in enumerate(domain):
+            if not isinstance(phrase, str) or not words(phrase):
+                out.append((("domain", j), "a phrase must be words (text)"))
     return out
 
 
@@ -162,10 +190,12 @@ def _table(data: dict[str, Any]) -> SynonymTable:
         for e in data["synonyms"]
     )
     elsewhere = tuple(
-        (e["subject"].strip(), _phrases(e["learner"])) for e in data.get("elsewhere", [])
+        (e["subject"].strip(), _phrases(e["learner"]), e.get("unless", "anchors"))
+        for e in data.get("elsewhere", [])
     )
     anchors = frozenset(stem(w) for a in data.get("anchors", []) for w in words(a))
-    return SynonymTable(entries, elsewhere, anchors)
+    domain = tuple(dict.fromkeys(_phrases(data.get("domain", []))))
+    return SynonymTable(entries, elsewhere, anchors, domain)
 
 
 def load_synonyms(path: Path) -> SynonymTable:
@@ -184,34 +214,78 @@ def load_synonyms(path: Path) -> SynonymTable:
     return _table(data)
 
 
-def check_synonyms(path: Path, vocabulary: set[str] | None = None) -> list[str]:
-    """Every problem in the synonym table at ``path``, as ``file:line: message``.
+def synonym_problems(path: Path, vocabulary: set[str] | None = None) -> list[Problem]:
+    """Every problem in the synonym table at ``path``, each with its file and line.
 
-    With ``vocabulary`` (the guide's stemmed search terms, ``GuideIndex.vocabulary``), a
-    guide word that occurs nowhere in the guide is a problem too: it could never match.
+    With ``vocabulary`` (the guide's stemmed search terms, :func:`guide_vocabulary`), a
+    ``guide`` word or a ``domain`` phrase that occurs nowhere in the guide is a problem too:
+    it could never match.
     """
-    from tuneup.course.content import ContentSyntaxError, read_yaml
+    from tuneup.course.yamlfile import ContentSyntaxError, Problem, read_yaml
 
     if not path.is_file():
         return []
     try:
         data, lines = read_yaml(path)
     except ContentSyntaxError as exc:
-        return [str(exc)]
+        return [Problem(path, exc.line, f"not valid YAML: {exc.problem}")]
 
     def line(where: tuple[Any, ...]) -> int:
         while where and where not in lines:
             where = where[:-1]
         return lines.get(where, 1)
 
-    found = [f"{path}:{line(where)}: {message}" for where, message in _problems(data)]
-    if not found and vocabulary is not None:
-        for i, entry in enumerate(data["synonyms"]):
-            unknown = [w for w in entry["guide"].split() if not set(tokens(w)) <= vocabulary]
-            if unknown:
-                where = ("synonyms", i, "guide")
-                found.append(
-                    f"{path}:{line(where)}: guide word(s) {', '.join(unknown)} occur nowhere "
-                    "in the guide"
+    found = [Problem(path, line(where), message) for where, message in _problems(data)]
+    if vocabulary is None or not isinstance(data, dict):
+        return found
+    entries = data.get("synonyms")
+    for i, entry in enumerate(entries if isinstance(entries, list) else []):
+        if not isinstance(entry, dict) or not isinstance(entry.get("guide"), str):
+            continue
+        unknown = [w for w in entry["guide"].split() if not set(tokens(w)) <= vocabulary]
+        if unknown:
+            found.append(
+                Problem(
+                    path,
+                    line(("synonyms", i, "guide")),
+                    f"guide word(s) {', '.join(unknown)} occur nowhere in the guide",
                 )
+            )
+    domain = data.get("domain", [])
+    for j, phrase in enumerate(domain if isinstance(domain, list) else []):
+        if isinstance(phrase, str) and not {stem(w) for w in words(phrase)} <= vocabulary:
+            found.append(
+                Problem(
+                    path,
+                    line(("domain", j)),
+                    f"domain phrase `{phrase}` occurs nowhere in the guide",
+                )
+            )
     return found
+
+
+def check_synonyms(path: Path, vocabulary: set[str] | None = None) -> list[str]:
+    """Every problem in the synonym table at ``path``, as ``file:line: message``."""
+    return [str(p) for p in synonym_problems(path, vocabulary)]
+
+
+def guide_vocabulary(directory: Path) -> set[str]:
+    """The stemmed words of the guide in ``directory``, as the index searches them, and
+    the stems of every word it uses (stopwords included), for checking a synonym table."""
+    from tuneup.ask.guide import load_guide
+    from tuneup.ask.passages import searchable
+
+    found: set[str] = set()
+    for section in load_guide(directory):
+        text = f"{section.title} {searchable(section.body)}"
+        found.update(tokens(text))
+        found.update(stem(w) for w in words(text))
+    return found
+
+
+def check_guide_synonyms(directory: Path) -> list[Problem]:
+    """The problems of ``directory``'s synonym table (``synonyms.yaml``), checked against
+    the guide in the same directory: what ``tuneup content check`` reports."""
+    if not directory.is_dir():
+        return []
+    return synonym_problems(directory / FILE_NAME, guide_vocabulary(directory))

@@ -23,8 +23,60 @@ _STOPWORDS_TEXT = """a about after again all am an and any are as at be been bef
     own same should so some such than that the their them then there these they this those
     through to too under up very was we were what when where which while who whom why will
     with would you your yours whats what's good best use using used want need tell mean means
-    way one much like im i'm ive i've hi hello please thanks also really still get ok okay"""
+    way one much like im i'm ive i've hi hello please thanks also really still get ok okay
+    many vs versus via anymore almost somewhere else thing things stuff lot lots anyway
+    whether down
+    dont doesnt didnt isnt arent wasnt werent cant couldnt wont wouldnt shouldnt havent
+    hasnt doesn didn isn aren wasn weren couldn wouldn shouldn haven hasn ll ve re"""
 STOPWORDS = frozenset(_STOPWORDS_TEXT.split())
+# Irregular forms the Snowball stemmer leaves alone, as the word they are a form of.
+_IRREGULAR = {
+    "kept": "keep",
+    "went": "go",
+    "gone": "go",
+    "ran": "run",
+    "paid": "pay",
+    "chose": "choose",
+    "chosen": "choose",
+    "gave": "give",
+    "given": "give",
+    "took": "take",
+    "taken": "take",
+    "made": "make",
+    "said": "say",
+    "bought": "buy",
+    "forgot": "forget",
+    "forgotten": "forget",
+    "lost": "lose",
+    "broke": "break",
+    "broken": "break",
+    "wrote": "write",
+    "written": "write",
+    "began": "begin",
+    "begun": "begin",
+    "grew": "grow",
+    "grown": "grow",
+    "knew": "know",
+    "known": "know",
+    "saw": "see",
+    "seen": "see",
+    "thought": "think",
+    "brought": "bring",
+    "found": "find",
+    "sent": "send",
+    "spent": "spend",
+    "built": "build",
+    "taught": "teach",
+    "fell": "fall",
+    "felt": "feel",
+    "understood": "understand",
+    "stuck": "stick",
+    "shown": "show",
+    "froze": "freeze",
+    "frozen": "freeze",
+}
+# American -ize spellings become the guide's British -ise ("memorize" is "memorise").
+_IZE = re.compile(r"^(\w{3,})iz(e|ed|es|ing|ation|ations|er|ers)$")
 
 # "fine-tune", "fine tuning", "finetuned" and "fine_tuning" are one word here.
 _FINE_TUNE = re.compile(r"\bfine[\s_-]?tun(?:e|ed|es|ing)?\b")
@@ -43,6 +95,9 @@ def _stemmer() -> Any:
 
 @lru_cache(maxsize=8192)
 def stem(word: str) -> str:
+    """The Snowball stem of ``word``, after its irregular and American forms are mapped."""
+    word = _IRREGULAR.get(word, word)
+    word = _IZE.sub(r"\1is\2", word)
     return str(_stemmer().stemWord(word))
 
 
@@ -69,8 +124,9 @@ def content_words(text: str) -> list[str]:
 
 
 def tokens(text: str) -> list[str]:
-    """Lower-cased words (two letters or more) without stopwords, stemmed (Snowball)."""
-    return [stem(w) for w in content_words(text)]
+    """Lower-cased words (two letters or more) without stopwords, stemmed (Snowball); a
+    stem that is itself a stopword ("meaning" is "mean") is dropped too."""
+    return [t for t in (stem(w) for w in content_words(text)) if t not in STOPWORDS]
 
 
 def sound_key(word: str) -> str:
@@ -83,8 +139,9 @@ def sound_key(word: str) -> str:
 class Speller:
     """Corrects words that are not in a vocabulary to the closest word that is."""
 
-    def __init__(self, vocabulary: Iterable[str]) -> None:
+    def __init__(self, vocabulary: Iterable[str], stems: Iterable[str] = ()) -> None:
         self.vocabulary = frozenset(vocabulary)
+        self.stems = frozenset(stems)  # a word with one of these stems is a known form
         self._candidates = sorted(
             w for w in self.vocabulary if len(w) >= MIN_TYPO_LENGTH - 1 and w.isalpha()
         )
@@ -95,6 +152,8 @@ class Speller:
     def correct(self, word: str) -> str | None:
         """The vocabulary word ``word`` is a typo of, or None (also for known words)."""
         if word in self.vocabulary or len(word) < MIN_TYPO_LENGTH or not word.isalpha():
+            return None
+        if stem(word) in self.stems:  # "paying" is a form of "pay", not a slip for "saying"
             return None
         if (same := self._by_sound.get(sound_key(word))) is not None:
             return same
