@@ -55,7 +55,7 @@ def test_content_check_reports_each_problem_of_a_broken_synonym_table(pack: Path
     ]
     for line in expected:
         assert line in lines
-    assert proc.stderr.strip() == f"{len(lines)} problem(s) found."
+    assert proc.stderr.strip() == f"{len(lines)} error(s), 0 warning(s) found."
     assert "Traceback" not in proc.stderr
 
 
@@ -68,6 +68,7 @@ def test_content_check_json_lists_the_synonym_problems(pack: Path) -> None:
     assert {
         "file": table,
         "line": 20,
+        "severity": "error",
         "message": "domain phrase `quantum annealing` occurs nowhere in the guide",
     } in report["problems"]
 
