@@ -49,7 +49,14 @@ def serve_in_thread(
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
     actual_port = sock.getsockname()[1]
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on")
+    config = uvicorn.Config(
+        app, log_level="warning", access_log=False, lifespan="on", log_config=None
+    )
+    lab = getattr(getattr(app, "state", None), "lab", None)
+    if lab is not None:  # uvicorn's own messages go to the lab log, not the terminal
+        from tuneup.lab.logs import route_uvicorn
+
+        route_uvicorn(lab.log)
     server = uvicorn.Server(config)
     # uvicorn leaves signal handling to the main thread when it runs in another thread.
     thread = threading.Thread(
