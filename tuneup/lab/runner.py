@@ -36,7 +36,7 @@ from tuneup.lab.fsio import (
 
 LOCK = "runner.lock"
 MAX_RESUMES = 2
-_spawned: dict[Path, float] = {}
+_spawned: dict[Path, subprocess.Popen[bytes]] = {}
 _spawn_guard = threading.Lock()
 
 
@@ -71,8 +71,9 @@ def ensure_runner(data_dir: str | Path) -> int | None:
     """Start a detached runner unless one holds the lock; return the new pid or None."""
     root = Path(data_dir).resolve()
     with _spawn_guard:
-        if time.monotonic() - _spawned.get(root, -10.0) < 1.0:
-            return None  # one was just started; it may not hold the lock yet
+        last = _spawned.get(root)
+        if last is not None and last.poll() is None and runner_pid(root) is None:
+            return None  # the one just started is alive but does not hold the lock yet
         fd = open_private(root / LOCK)
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -93,7 +94,7 @@ def ensure_runner(data_dir: str | Path) -> int | None:
             )
         finally:
             os.close(log)
-        _spawned[root] = time.monotonic()
+        _spawned[root] = proc
     threading.Thread(target=proc.wait, name="reap-runner", daemon=True).start()
     return proc.pid
 
@@ -258,7 +259,10 @@ class Runner:
             for msg in worker.messages():
                 if msg is not None:
                     recorder.handle(msg)
-                if recorder.finished or recorder.gone or recorder.stop_worker:
+                if recorder.stop_worker or recorder.gone:
+                    worker.kill()
+                    break
+                if recorder.finished:
                     break
                 if cancel.exists():
                     worker.stop()

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import math
 import random
+import signal
 import sys
 import time
 from collections.abc import Generator
@@ -189,6 +190,9 @@ def main(argv: list[str] | None = None) -> int:
 
     args = sys.argv[1:] if argv is None else argv
     spec = json.loads(Path(args[0]).read_text(encoding="utf-8"))
+    if spec.get("cancel_file"):  # SIGTERM stops at the next slice, like the cancel file
+        cancel = Path(spec["cancel_file"])
+        signal.signal(signal.SIGTERM, lambda *_: cancel.touch())
     for message in run(spec):
         sys.stdout.write(json.dumps(message) + "\n")
         sys.stdout.flush()

@@ -79,13 +79,13 @@ PURPOSE_FLAG = {"fine-tune": "f", "fine-tune-results": "r"}
 
 class Store:
     def __init__(self, data_dir: str | Path) -> None:
-        self.root = private_dir(Path(data_dir))
+        self.root = private_dir(Path(data_dir)).resolve()
         for sub in SUBDIRS:
             private_dir(self.root / sub)
         self.log = lab_logger(self.root)
         self.index = {k: Index(self.root / "index" / f"{k}.idx") for k in KINDS}
         with _locks_guard:
-            self._rlock = _locks.setdefault(self.root.resolve(), threading.RLock())
+            self._rlock = _locks.setdefault(self.root, threading.RLock())
 
     # -- locking -----------------------------------------------------------------------
     @contextlib.contextmanager

@@ -126,6 +126,7 @@ class Subprocess(Worker):
         sel = selectors.DefaultSelector()
         sel.register(self.proc.stdout, selectors.EVENT_READ)
         buf = b""
+        eof = False
         try:
             while True:
                 if self._kill_at is not None and time.monotonic() > self._kill_at:
@@ -135,6 +136,7 @@ class Subprocess(Worker):
                     continue
                 chunk = os.read(self.proc.stdout.fileno(), 65536)
                 if not chunk:
+                    eof = True
                     break
                 buf += chunk
                 while b"\n" in buf:
@@ -142,7 +144,11 @@ class Subprocess(Worker):
                     yield self._parse(line)
         finally:
             sel.close()
-            self.exit_code = self.proc.wait()
+            try:  # after its last message a worker exits by itself; give it a moment
+                self.exit_code = self.proc.wait(timeout=None if eof else 5)
+            except subprocess.TimeoutExpired:
+                self.kill()
+                self.exit_code = self.proc.wait()
 
     def _parse(self, line: bytes) -> dict[str, Any] | None:
         try:
@@ -167,6 +173,10 @@ class Subprocess(Worker):
 
 
 def start(spec: dict[str, Any], spec_path: Path, log_path: Path, *, real: bool) -> Worker:
+    """The real worker as a process; the simulated one in-process, or as a process like the
+    real one when ``TUNEUP_LAB_SIMULATED_PROCESS=1`` (tests of the process path use this)."""
     if real:
         return Subprocess(f"{ENGINE}.worker", spec_path, log_path)
+    if os.environ.get("TUNEUP_LAB_SIMULATED_PROCESS") == "1":
+        return Subprocess("tuneup.lab.simulated", spec_path, log_path)
     return InProcess(spec)
