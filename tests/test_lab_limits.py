@@ -123,3 +123,26 @@ def test_leftover_temp_files_are_cleaned_at_start_up(tmp_path: Path) -> None:
     assert not dead.exists() and not stale.exists()
     assert live.exists() and fresh.exists()
     assert "removed 2 leftover temp files" in (data / "lab.log").read_text()
+
+
+def test_a_disk_that_fills_up_while_a_job_runs_fails_it_cleanly(tmp_path: Path) -> None:
+    """The runner inherits a 30 kB file-size limit: the job's event log cannot grow past it
+    half-way through training. The job fails saying why; no record is damaged; the lab
+    keeps answering."""
+    from tuneup.lab.health import damaged_records
+
+    data = tmp_path / "lab"
+    with LabProcess(data, fsize=30_000, step_seconds=0.002) as lab:
+        c = client(lab.base_url)
+        f = upload(c, "marv.jsonl")
+        job = c.fine_tuning.jobs.create(model=MODEL, training_file=f.id)
+        deadline = time.monotonic() + 60
+        while (got := c.fine_tuning.jobs.retrieve(job.id)).status not in ("failed", "succeeded"):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        assert got.status == "failed" and "disk is full" in got.error.message
+        assert [j.id for j in c.fine_tuning.jobs.list()] == [job.id]
+        assert len(list(c.fine_tuning.jobs.list_events(job.id, limit=1000))) > 10
+        assert got.fine_tuned_model is None and list(c.models.list())
+    assert damaged_records(data) == []
+    assert "runner stopped: the disk is full" in (data / "lab.log").read_text()

@@ -130,7 +130,10 @@ class Recorder:
 
     def fail(self, code: str, message: str) -> None:
         message = self.prefix + strip_control(message)
-        self.events.append(message, level="error")
+        try:
+            self.events.append(message, level="error")
+        except OSError:  # a full disk: the status below still says why
+            self.store.log.warning("job %s: could not log its failure event", self.job_id)
         self._finish("failed", error={"code": code, "message": message, "param": None})
 
     def crashed(self, exit_code: int | None) -> None:

@@ -187,6 +187,7 @@ class Runner:
             work()
         except Exception as exc:
             if is_storage_full(exc):
+                self._stop_for_full_disk(job_id, exc)
                 raise DiskFull from exc
             self.log.exception("runner: job %s failed in the runner", job_id)
             from tuneup.lab.progress import Recorder
@@ -198,6 +199,22 @@ class Runner:
                 )
             else:
                 self.store.dequeue(job_id)
+
+    def _stop_for_full_disk(self, job_id: str, exc: BaseException) -> None:
+        """Fail the job saying why, if even that can be written; else leave it as it was
+        (a later runner resumes it)."""
+        from tuneup.lab.progress import Recorder
+
+        rec = self.store.get_job(job_id)
+        if rec is None or rec["status"] in ("succeeded", "failed", "cancelled"):
+            return
+        reason = getattr(exc, "strerror", None) or str(exc)
+        with contextlib.suppress(OSError):
+            Recorder(self.store, rec).fail(
+                "server_error",
+                f"The lab's disk is full ({reason}), so the job stopped at step "
+                f"{rec.get('step') or 0}. Free some space and start a new job.",
+            )
 
     def _validate_new(self, running: str) -> None:
         """While a job runs, check the files of newer jobs now and then, so they queue."""
