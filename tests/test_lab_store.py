@@ -214,3 +214,77 @@ def test_sdk_retries_create_one_job(tmp_path: Path) -> None:
         ]
         assert keyed[0] == keyed[1]
         assert len(list(c.fine_tuning.jobs.list())) == 3
+
+
+def test_a_data_directory_from_the_older_lab_is_indexed_and_upgraded(tmp_path: Path) -> None:
+    """Records as the clock-driven lab wrote them (no owner, no status, no index)."""
+    data = tmp_path / "lab"
+    for sub in ("files", "jobs", "models"):
+        (data / sub).mkdir(parents=True)
+    (data / "files" / "file-old.json").write_text(
+        json.dumps(
+            {
+                "id": "file-old",
+                "object": "file",
+                "bytes": 3,
+                "created_at": 1_700_000_000,
+                "filename": "marv.jsonl",
+                "purpose": "fine-tune",
+                "status": "processed",
+                "status_details": None,
+            }
+        )
+    )
+    (data / "files" / "file-old.data").write_bytes(b"{}\n")
+    plan = {"trainer": "simulated", "hyperparameters": {"n_epochs": 3}, "steps": 9}
+    old = {
+        "created_at": 1_700_000_001.0,
+        "model": MODEL,
+        "training_file": "file-old",
+        "validation_file": None,
+        "suffix": None,
+        "seed": 1,
+        "metadata": None,
+        "method": "supervised",
+        "plan": plan,
+        "pauses": [],
+        "cancelled_at": None,
+    }
+    name = f"ft:{MODEL}:tuneup-lab::abcd1234"
+    (data / "jobs" / "ftjob-done.json").write_text(
+        json.dumps({**old, "id": "ftjob-done", "materialized": True, "fine_tuned_model": name})
+    )
+    (data / "jobs" / "ftjob-midway.json").write_text(
+        json.dumps(
+            {
+                **old,
+                "id": "ftjob-midway",
+                "created_at": 1_700_000_002.0,
+                "materialized": False,
+                "fine_tuned_model": name + "x",
+            }
+        )
+    )
+    (data / "models" / f"{model_key(name)}.json").write_text(
+        json.dumps(
+            {
+                "id": name,
+                "object": "model",
+                "created": 1_700_000_100,
+                "owned_by": "tuneup-lab",
+                "job_id": "ftjob-done",
+                "training_file": "file-old",
+            }
+        )
+    )
+    with serve_in_thread(create_app(data)) as server:
+        c = client(server.base_url)
+        jobs = {j.id: j for j in c.fine_tuning.jobs.list()}
+        assert list(jobs) == ["ftjob-midway", "ftjob-done"]
+        assert jobs["ftjob-done"].status == "succeeded"
+        assert jobs["ftjob-done"].fine_tuned_model == name
+        assert jobs["ftjob-midway"].status == "failed"
+        assert "older tuneup lab" in jobs["ftjob-midway"].error.message
+        assert [f.id for f in c.files.list()] == ["file-old"]
+        assert name in [m.id for m in c.models.list()]
+    assert damaged_records(data) == []
