@@ -242,3 +242,11 @@ def test_an_oversized_json_body_is_refused_unread(lab: Any) -> None:
     answer = post(lab, "/chat/completions", b"{" + b" " * (9 * 1024 * 1024) + b"}")
     assert answer.status_code == 413
     assert answer.json()["error"]["code"] == "request_too_large"
+
+
+def test_an_error_never_echoes_a_control_character(lab: Any) -> None:
+    answer = post(lab, "/fine_tuning/jobs", job_body(lab, **{"x\x1b[2J": 1}))
+    assert answer.status_code == 400
+    assert answer.json()["error"]["code"] == "unknown_parameter"
+    assert "\x1b" not in answer.json()["error"]["message"]
+    assert "\x1b" not in answer.json()["error"]["param"]
