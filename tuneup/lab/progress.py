@@ -115,7 +115,8 @@ class Recorder:
     # -- the stages --------------------------------------------------------------------
     def started(self, pid: int | None) -> None:
         def change(rec: dict[str, Any]) -> None:
-            rec.update(status="running", worker_pid=pid, runner_pid=os.getpid())
+            if rec["status"] == "running":  # claimed by the runner just before
+                rec.update(worker_pid=pid)
 
         if self.update(change):
             self.event("Fine-tuning job started")

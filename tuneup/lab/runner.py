@@ -254,6 +254,8 @@ class Runner:
         if rec_now.get("cancel_requested_at"):
             Recorder(self.store, rec_now).cancelled()
             return
+        if not resume and not self._claim(job_id):
+            return  # cancelled (or gone) since it was picked
         spec = self._spec(rec_now, resume)
         write_record(job_dir / "spec.json", spec)
         real = bool(rec_now["plan"].get("real"))
@@ -296,6 +298,17 @@ class Runner:
             else:
                 recorder.crashed(worker.exit_code)
         remove_quietly(cancel)
+
+    def _claim(self, job_id: str) -> bool:
+        """queued -> running, under the lock, unless the lab cancelled it meanwhile."""
+        claimed: list[bool] = []
+
+        def claim(rec: dict[str, Any]) -> None:
+            if rec["status"] == "queued" and not rec.get("cancel_requested_at"):
+                rec.update(status="running", runner_pid=os.getpid())
+                claimed.append(True)
+
+        return self.store.update_job(job_id, claim) is not None and bool(claimed)
 
     def _spec(self, rec: dict[str, Any], resume: bool) -> dict[str, Any]:
         job_dir = self.store.job_dir(rec["id"])
