@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import signal
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -33,7 +36,32 @@ def tuneup_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     for name in PROVIDER_ENV:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.setenv("COLUMNS", "80")
+    # Tests train with the simulated worker unless they ask for the real one explicitly.
+    monkeypatch.setenv("TUNEUP_LAB_TRAINER", "simulated")
+    monkeypatch.setenv("TUNEUP_LAB_RUNNER_IDLE", "2")
     return home
+
+
+def kill_runners(under: Path) -> None:
+    """Kill the process group of every lab runner over a data directory below ``under``."""
+    for lock in under.rglob("runner.lock"):
+        text = lock.read_text(errors="replace").strip()
+        if not text.isdigit():
+            continue
+        pid = int(text)
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes()
+        except OSError:
+            continue
+        if b"tuneup.lab.runner" in cmd:
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(pid, signal.SIGKILL)
+
+
+@pytest.fixture(autouse=True)
+def _no_runner_left(tmp_path: Path) -> Iterator[None]:
+    yield
+    kill_runners(tmp_path)
 
 
 @pytest.fixture

@@ -42,8 +42,8 @@ def test_job_from_an_embedded_lab_in_a_finished_process_completes_later(
 ) -> None:
     script = (
         "import openai\n"
-        "from tuneup.lab.embed import ensure_running\n"
-        "c = openai.OpenAI(base_url=ensure_running(), api_key='lab', max_retries=0)\n"
+        "from tuneup.lab.embed import api_key, ensure_running\n"
+        "c = openai.OpenAI(base_url=ensure_running(), api_key=api_key(), max_retries=0)\n"
         f"f = c.files.create(file=open({str(REPO / 'content/examples/marv.jsonl')!r}, 'rb'),"
         " purpose='fine-tune')\n"
         f"print(c.fine_tuning.jobs.create(model={MODEL!r}, training_file=f.id).id)\n"
@@ -88,11 +88,15 @@ def test_two_servers_reading_at_once_write_the_results_once(tmp_path: Path) -> N
 
 def test_corrupt_job_record_is_set_aside_not_fatal(tmp_path: Path) -> None:
     data = tmp_path / "lab"
-    with serve_in_thread(create_app(data)) as server:
-        (data / "jobs" / "ftjob-broken.json").write_text("{not json")
-        assert list(client(server.base_url).fine_tuning.jobs.list()) == []
+    with serve_in_thread(create_app(data, step_seconds=0.002)) as server:
+        c = client(server.base_url)
+        f = upload(c, "marv.jsonl")
+        broken = wait(c, c.fine_tuning.jobs.create(model=MODEL, training_file=f.id).id)
+        kept = wait(c, c.fine_tuning.jobs.create(model=MODEL, training_file=f.id).id)
+        (data / "jobs" / f"{broken.id}.json").write_text("{not json")
+        assert [j.id for j in c.fine_tuning.jobs.list()] == [kept.id]
         assert any(
-            p.name.startswith("ftjob-broken.json.corrupt") for p in (data / "jobs").iterdir()
+            p.name.startswith(f"jobs__{broken.id}.json") for p in (data / "damaged").iterdir()
         )
 
 
@@ -103,7 +107,7 @@ def test_ensure_running_starts_one_lab_over_the_home_lab_dir(tuneup_home: Path) 
     try:
         assert url.startswith("http://127.0.0.1:") and url.endswith("/v1")
         assert embed.ensure_running() == url  # once per process
-        f = upload(client(url), "marv.jsonl")
+        f = upload(client(url, key=embed.api_key()), "marv.jsonl")
         assert (tuneup_home / "lab" / "files" / f"{f.id}.data").exists()
     finally:
         embed.stop()

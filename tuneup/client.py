@@ -37,8 +37,10 @@ def build_client(
             max_retries=max_retries,
         )
     if settings.provider == "lab":
+        from tuneup.lab.embed import api_key
+
         return openai.OpenAI(
-            api_key="lab", base_url=lab_base_url(), timeout=t, max_retries=max_retries
+            api_key=api_key(), base_url=lab_base_url(), timeout=t, max_retries=max_retries
         )
     if not settings.api_key and not settings.base_url:
         raise ConfigError("No API key: set OPENAI_API_KEY, or use the local lab (--provider lab).")

@@ -25,11 +25,13 @@ class ApiError(Exception):
         self.headers = headers or {}
 
     def body(self) -> dict[str, Any]:
+        from tuneup.lab.text import strip_control
+
         return {
             "error": {
-                "message": self.message,
+                "message": strip_control(self.message),  # it may quote what was sent
                 "type": self.type,
-                "param": self.param,
+                "param": strip_control(self.param) if self.param else self.param,
                 "code": self.code,
             }
         }

@@ -1,18 +1,22 @@
-"""The embedded lab: started once per process, on a free loopback port, over home.lab_dir().
+"""The embedded lab: started once per process, on a free loopback port, over home.lab_dir(),
+with a random key that only this process knows (:func:`api_key`).
 
-Several processes can each run their own embedded lab over the same data directory: jobs
-are advanced from their stored records on every read, so a job started by one command
-finishes while another looks at it.
+Jobs are run by the lab's detached runner, so a job started by one command finishes while
+no tuneup process is alive; a later process (with its own embedded lab and key) reads it.
+Start-up warnings (damaged records set aside) go to the lab log, and are in :func:`warnings`.
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 import threading
 from typing import Any
 
 _lock = threading.Lock()
 _server: Any = None
+_key: str | None = None
+_warnings: list[str] = []
 
 
 def step_seconds() -> float:
@@ -32,21 +36,40 @@ def step_seconds() -> float:
 
 def ensure_running() -> str:
     """Start the embedded lab if this process has none yet; return its ``/v1`` base URL."""
-    global _server
+    global _server, _key
     with _lock:
         if _server is None:
             from tuneup.home import lab_dir
             from tuneup.lab.app import create_app
             from tuneup.lab.serve import serve_in_thread
+            from tuneup.secrets import register
 
-            _server = serve_in_thread(create_app(lab_dir(), step_seconds=step_seconds()))
+            key = "tuneup-lab-" + secrets.token_urlsafe(32)
+            register(key)
+            app = create_app(lab_dir(), key=key, step_seconds=step_seconds())
+            _warnings[:] = app.state.lab.warnings
+            _server = serve_in_thread(app)
+            _key = key
         return str(_server.base_url)
+
+
+def api_key() -> str:
+    """The key of this process's embedded lab (starting it if needed)."""
+    ensure_running()
+    assert _key is not None
+    return _key
+
+
+def warnings() -> list[str]:
+    """What the embedded lab found when it started (damaged records set aside)."""
+    return list(_warnings)
 
 
 def stop() -> None:
     """Stop the embedded lab (tests; the process exiting also ends it)."""
-    global _server
+    global _server, _key
     with _lock:
         if _server is not None:
             _server.stop()
             _server = None
+            _key = None

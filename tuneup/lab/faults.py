@@ -7,6 +7,7 @@ import threading
 TRAINING_NOT_AVAILABLE = "training-not-available"
 RATE_LIMIT = "rate-limit"
 JOB_FAILS = "job-fails"
+FLAKY_CREATE = "flaky-create"
 
 FAULTS: dict[str, str] = {
     TRAINING_NOT_AVAILABLE: "creating a job answers HTTP 403 training_not_available, as OpenAI "
@@ -14,6 +15,8 @@ FAULTS: dict[str, str] = {
     RATE_LIMIT: "the first 2 requests answer HTTP 429 with retry-after; "
     "the SDK retries and then succeeds",
     JOB_FAILS: "every job fails half-way through training with an error",
+    FLAKY_CREATE: "the first job create answers HTTP 500 after the job was stored; the SDK "
+    "retries and gets the same job back, not a second one",
 }
 
 RATE_LIMITED_REQUESTS = 2

@@ -1,22 +1,32 @@
-"""Fine-tuning jobs in the lab: create (validating with the dataset doctor), read as OpenAI
-objects advanced to "now", cancel, pause, resume, events, checkpoints; on success the results
-file and the fine-tuned model are written exactly once (under the store's lock)."""
+"""Fine-tuning jobs as the API sees them: create (checked in full, written once, idempotent
+under retries), read as OpenAI objects straight from the record the runner writes, list a
+page, cancel, and read events and checkpoints. Nothing here advances a job.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tuneup.lab.apierror import ApiError, bad_request, not_found
-from tuneup.lab.faults import TRAINING_NOT_AVAILABLE, TRAINING_NOT_AVAILABLE_MESSAGE
-from tuneup.lab.rules import LabRules
-from tuneup.lab.store import Store, derived_id, new_id
-from tuneup.lab.trainer import SIM, Progress, Trainer
+from tuneup.lab.bodies import JobRequest
+from tuneup.lab.eventlog import EventLog
+from tuneup.lab.faults import FLAKY_CREATE, TRAINING_NOT_AVAILABLE, TRAINING_NOT_AVAILABLE_MESSAGE
+from tuneup.lab.jobfiles import read_checkpoints
+from tuneup.lab.progress import ORG, SIM
+from tuneup.lab.records import ACTIVE, TERMINAL
+from tuneup.lab.rules import sniff_format
+from tuneup.lab.store import new_id
 
-ORG = "tuneup-lab"
+if TYPE_CHECKING:
+    from tuneup.lab.state import Lab
+
 ORG_ID = "org-tuneup-lab"
-ACTIVE = ("validating_files", "queued", "running", "paused")
+RETRY_WINDOW = 300.0  # seconds: an SDK retry finds the job its first attempt created
+KEY_WINDOW = 24 * 3600.0  # seconds an Idempotency-Key is remembered
+CANCEL_WAIT = 3.0
 
 
 def short_id(job_id: str) -> str:
@@ -29,165 +39,71 @@ def fine_tuned_name(base: str, suffix: str | None, job_id: str) -> str:
     return f"ft:{base_model_name(base)}:{ORG}:{suffix or ''}:{short_id(job_id)}"
 
 
-def _hp_value(value: Any, name: str, kind: type, lo: float, hi: float) -> Any:
-    if value in (None, "auto"):
-        return "auto"
-    try:
-        num = kind(value)
-    except (TypeError, ValueError):
-        raise bad_request(
-            f"Invalid {name}: {value!r}; expected 'auto' or a number.", param=name
-        ) from None
-    if isinstance(value, bool) or not lo <= num <= hi:
-        raise bad_request(f"Invalid {name}: {value!r}; must be between {lo} and {hi}.", param=name)
-    return num
-
-
-def _requested_hyperparameters(body: dict[str, Any]) -> tuple[str, dict[str, Any]]:
-    method = body.get("method") or {}
-    if not isinstance(method, dict):
-        raise bad_request("method must be an object.", param="method")
-    mtype = method.get("type") or "supervised"
-    if mtype not in ("supervised", "dpo"):
-        raise bad_request(
-            f"The lab simulates supervised and dpo fine-tuning, not {mtype!r}.",
-            param="method.type",
-        )
-    hp = dict(body.get("hyperparameters") or {})
-    hp.update(((method.get(mtype) or {}).get("hyperparameters")) or {})
-    out = {
-        "n_epochs": _hp_value(hp.get("n_epochs"), "n_epochs", int, 1, 50),
-        "batch_size": _hp_value(hp.get("batch_size"), "batch_size", int, 1, 256),
-        "learning_rate_multiplier": _hp_value(
-            hp.get("learning_rate_multiplier"), "learning_rate_multiplier", float, 1e-6, 10
-        ),
+def view(rec: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAI ``fine_tuning.job`` object for a record (no computation, no writes)."""
+    method = rec["method"]
+    hp = dict(rec["hyperparameters"])
+    ok = rec["status"] == "succeeded"
+    real = bool(rec["plan"].get("real"))
+    obj: dict[str, Any] = {
+        "object": "fine_tuning.job",
+        "id": rec["id"],
+        "created_at": int(rec["created_at"]),
+        "model": rec["model"],
+        "training_file": rec["training_file"],
+        "validation_file": rec.get("validation_file"),
+        "status": rec["status"],
+        "fine_tuned_model": rec.get("fine_tuned_model") if ok else None,
+        "finished_at": rec.get("finished_at"),
+        "estimated_finish": rec.get("estimated_finish") if rec["status"] in ACTIVE else None,
+        "error": rec.get("error"),
+        "hyperparameters": {k: v for k, v in hp.items() if k != "beta"},
+        "method": {"type": method, method: {"hyperparameters": hp}},
+        "organization_id": ORG_ID,
+        "result_files": list(rec.get("result_files") or []) if ok else [],
+        "seed": rec["seed"],
+        "trained_tokens": rec.get("trained_tokens") if ok else None,
+        "integrations": [],
+        "metadata": rec.get("metadata"),
+        "user_provided_suffix": rec.get("suffix"),
+        "trainer": rec["plan"]["trainer"],
+        "simulated": not real,
     }
-    if mtype == "dpo":
-        out["beta"] = _hp_value(hp.get("beta"), "beta", float, 1e-6, 2)
-    return mtype, out
+    return obj
 
 
-def _doctor(store: Store, train_id: str, val_id: str | None, model: str) -> tuple[Any, Any]:
-    """Validate with the dataset doctor; return (report, OpenAI-shaped error or None)."""
-    from tuneup.dataset.validate import validate_file
+def page_of(items: list[dict[str, Any]], has_more: bool) -> dict[str, Any]:
+    return {
+        "object": "list",
+        "data": items,
+        "has_more": has_more,
+        "first_id": items[0]["id"] if items else None,
+        "last_id": items[-1]["id"] if items else None,
+    }
 
-    val_path = store.file_path(val_id) if val_id else None
-    try:
-        report = validate_file(
-            store.file_path(train_id), model=model, validation=val_path, workers=1
-        )
-    except Exception as exc:  # a file the doctor cannot read at all
-        return None, {
-            "code": "invalid_training_file",
-            "message": f"The training file {train_id} could not be read: {exc}",
-            "param": "training_file",
-        }
-    for rep, fid, code, param in (
-        (report, train_id, "invalid_training_file", "training_file"),
-        (report.validation, val_id, "invalid_validation_file", "validation_file"),
-    ):
-        if rep is None or not rep.errors:
-            continue
-        first = rep.errors[0]
-        where = f"line {first.line}" if first.line else "the file as a whole"
-        more = rep.error_count - 1
-        return report, {
-            "code": code,
-            "message": f"The {param.replace('_', ' ')} {fid} has {rep.error_count} error"
-            f"{'s' if rep.error_count != 1 else ''}: {where}: {first.message} ({first.code})"
-            + (f"; and {more} more" if more > 0 else "")
-            + ". Fix it (`tuneup validate FILE` shows every problem), upload it again and "
-            "start a new job.",
-            "param": param,
-        }
-    return report, None
+
+def _fingerprint(owner: str, body: dict[str, Any]) -> str:
+    canon = json.dumps(body, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(f"{owner}\x00body\x00{canon}".encode()).hexdigest()
+
+
+def _key_hash(owner: str, key: str) -> str:
+    return hashlib.sha256(f"{owner}\x00key\x00{key}".encode()).hexdigest()
 
 
 class Jobs:
-    rules = LabRules()  # OpenAI's rules as the lessons state them; the Lab sets its own
-
-    def __init__(self, store: Store, trainer: Trainer, faults: tuple[str, ...] = ()) -> None:
-        self.store = store
-        self.trainer = trainer
-        self.faults = faults
+    def __init__(self, lab: Lab) -> None:
+        self.lab = lab
+        self.store = lab.store
+        self._flaky_left = 1 if FLAKY_CREATE in lab.faults else 0
 
     # -- create ------------------------------------------------------------------------
-    def create(self, body: dict[str, Any]) -> dict[str, Any]:
-        if TRAINING_NOT_AVAILABLE in self.faults:
-            raise ApiError(403, TRAINING_NOT_AVAILABLE_MESSAGE, code="training_not_available")
-        model = body.get("model")
-        if not isinstance(model, str) or not model:
-            raise bad_request("Missing required parameter: 'model'.", param="model")
-        self._check_model(model)
-        train_id = body.get("training_file")
-        if not isinstance(train_id, str) or not train_id:
-            raise bad_request("Missing required parameter: 'training_file'.", param="training_file")
-        val_id = body.get("validation_file") or None
-        for fid, param in ((train_id, "training_file"), (val_id, "validation_file")):
-            if fid is None:
-                continue
-            f = self.store.get_file(fid)
-            if f is None:
-                raise bad_request(f"invalid {param}: {fid} (no such file)", param=param)
-            if f.get("purpose") != "fine-tune":
-                raise bad_request(
-                    f"invalid {param}: {fid} has purpose {f.get('purpose')!r}, not 'fine-tune'.",
-                    param=param,
-                )
-        suffix = body.get("suffix")
-        if suffix is not None and (not isinstance(suffix, str) or len(suffix) > 64):
-            raise bad_request("suffix must be a string of at most 64 characters.", param="suffix")
-        metadata = body.get("metadata")
-        if metadata is not None and not isinstance(metadata, dict):
-            raise bad_request("metadata must be an object of strings.", param="metadata")
-        mtype, requested = _requested_hyperparameters(body)
-        seed = body.get("seed")
-        if seed is None:
-            seed = int(time.time() * 1000) % 2_147_483_647
-        elif not isinstance(seed, int) or isinstance(seed, bool):
-            raise bad_request("seed must be an integer.", param="seed")
-
-        report, error = _doctor(self.store, train_id, val_id, model)
-        if refused := self.rules.check_job(model, report and report.format, train_id):
-            raise refused
-        n = report.examples if report is not None else 0
-        per_epoch = report.estimate.tokens_per_epoch if report and report.estimate else 0
-        plan = self.trainer.plan(
-            n_examples=n,
-            has_validation=val_id is not None,
-            hyperparameters=requested,
-            method=mtype,
-            seed=seed,
-            faults=self.faults,
-        )
-        job_id = new_id("ftjob-")
-        rec = {
-            "id": job_id,
-            "created_at": time.time(),
-            "model": model,
-            "training_file": train_id,
-            "validation_file": val_id,
-            "suffix": suffix,
-            "seed": seed,
-            "metadata": metadata,
-            "method": mtype,
-            "requested_hyperparameters": requested,
-            "plan": plan,
-            "tokens_per_epoch": per_epoch,
-            "validation_error": error,
-            "fine_tuned_model": fine_tuned_name(model, suffix, job_id),
-            "pauses": [],
-            "cancelled_at": None,
-            "materialized": False,
-        }
-        self.store.put_job(rec)
-        return self.view(rec)
-
-    def _check_model(self, model: str) -> None:
+    def _check_model(self, model: str, owner: str | None) -> None:
         from tuneup.lab.models import is_base_model
 
         if model.startswith("ft:"):
-            if self.store.get_model(model) is not None:
+            found = self.store.get_model(model, owner)
+            if found is not None and found.get("kind") == "model":
                 return
         elif is_base_model(model):
             return
@@ -198,218 +114,180 @@ class Jobs:
             code="model_not_available",
         )
 
+    def _check_file(self, fid: str | None, param: str, owner: str | None) -> None:
+        if fid is None:
+            return
+        f = self.store.get_file(fid, owner)
+        if f is None:
+            raise bad_request(f"invalid {param}: {fid} (no such file)", param, "invalid_value")
+        if f.get("purpose") != "fine-tune":
+            raise bad_request(
+                f"invalid {param}: {fid} has purpose {f.get('purpose')!r}, not 'fine-tune'.",
+                param,
+                "invalid_value",
+            )
+
+    def create(
+        self,
+        body: dict[str, Any],
+        req: JobRequest,
+        *,
+        owner: str,
+        scope: str | None,
+        idempotency_key: str | None,
+        retry: bool,
+    ) -> dict[str, Any]:
+        """Create a job from a fully checked request. With an ``Idempotency-Key`` (or, for an
+        SDK retry, the same body within a few minutes) the job made the first time is
+        returned instead of a second one."""
+        if TRAINING_NOT_AVAILABLE in self.lab.faults:
+            raise ApiError(403, TRAINING_NOT_AVAILABLE_MESSAGE, code="training_not_available")
+        self._check_model(req.model, scope)
+        self._check_file(req.training_file, "training_file", scope)
+        self._check_file(req.validation_file, "validation_file", scope)
+        kind = sniff_format(self.store.file_path(req.training_file))
+        if refused := self.lab.rules.check_job(req.model, kind, req.training_file):
+            raise refused
+        keys = [_fingerprint(owner, body)]
+        if idempotency_key:
+            keys.append(_key_hash(owner, idempotency_key))
+        with self.store.locked():
+            earlier = None
+            if idempotency_key:
+                earlier = self.store.recall(keys[1], KEY_WINDOW)
+            elif retry:
+                earlier = self.store.recall(keys[0], RETRY_WINDOW)
+            rec = self.store.get_job(earlier, scope) if earlier else None
+            if rec is not None:
+                return view(rec)
+            rec = self._new_record(req, owner)
+            pre = "" if rec["plan"]["real"] else SIM
+            events = EventLog(self.store.job_dir(rec["id"]), rec["id"])
+
+            job_id, label = rec["id"], rec["plan"]["trainer"]
+
+            def first_events() -> None:
+                events.append(f"{pre}Created fine-tuning job: {job_id} (trainer: {label})")
+                files = f"{pre}Validating training file: {req.training_file}"
+                if req.validation_file:
+                    files += f" and validation file: {req.validation_file}"
+                events.append(files)
+
+            rec = self.store.add_job(rec, first_events)
+            for key in keys:
+                self.store.remember(key, rec["id"])
+        self.lab.start_runner()
+        if self._flaky_left:
+            self._flaky_left -= 1
+            raise RuntimeError("fault injected by the lab: flaky-create (the job was stored)")
+        return view(rec)
+
+    def _new_record(self, req: JobRequest, owner: str) -> dict[str, Any]:
+        lab = self.lab
+        job_id = new_id("ftjob-")
+        seed = req.seed if req.seed is not None else int(time.time() * 1000) % 2_147_483_647
+        return {
+            "id": job_id,
+            "owner": owner,
+            "created_at": time.time(),
+            "model": req.model,
+            "training_file": req.training_file,
+            "validation_file": req.validation_file,
+            "suffix": req.suffix,
+            "seed": seed,
+            "metadata": req.metadata,
+            "method": req.method,
+            "hyperparameters": dict(req.hyperparameters),
+            "requested_hyperparameters": dict(req.hyperparameters),
+            "status": "validating_files",
+            "model_name": fine_tuned_name(req.model, req.suffix, job_id),
+            "fine_tuned_model": None,
+            "result_files": [],
+            "error": None,
+            "finished_at": None,
+            "estimated_finish": None,
+            "trained_tokens": None,
+            "step": 0,
+            "resumes": 0,
+            "plan": {
+                "trainer": lab.trainer.label,
+                "real": lab.trainer.real,
+                "base_model": lab.trainer.base_model,
+                "step_seconds": lab.step_seconds,
+                "faults": [f for f in lab.faults if f == "job-fails"],
+            },
+        }
+
     # -- read --------------------------------------------------------------------------
-    def record(self, job_id: str) -> dict[str, Any]:
-        rec = self.store.get_job(job_id)
+    def record(self, job_id: str, scope: str | None) -> dict[str, Any]:
+        rec = self.store.get_job(job_id, scope)
         if rec is None:
             raise not_found("fine-tuning job", job_id, param="fine_tuning_job_id")
         return rec
 
-    def progress(self, rec: dict[str, Any], now: float | None = None) -> Progress:
-        prog = self.trainer.progress(rec, time.time() if now is None else now)
-        if prog.status == "succeeded" and not rec.get("materialized"):
-            self._materialize(rec["id"])
-            rec.update(self.store.get_job(rec["id"]) or {})
-        return prog
-
-    def _materialize(self, job_id: str) -> None:
-        """Write the results file and the model once, whichever process gets here first."""
-        with self.store.locked():
-            rec = self.store.get_job(job_id)
-            if rec is None or rec.get("materialized"):
-                return
-            prog = self.trainer.progress(rec, time.time())
-            if prog.status != "succeeded":
-                return
-            lines = ["step,train_loss,train_accuracy,valid_loss,valid_mean_token_accuracy"]
-            for m in prog.metrics:
-                v = "" if m.valid_loss is None else f"{m.valid_loss}"
-                va = "" if m.valid_accuracy is None else f"{m.valid_accuracy}"
-                lines.append(f"{m.step},{m.train_loss},{m.train_accuracy},{v},{va}")
-            content = ("\n".join(lines) + "\n").encode()
-            fid = derived_id("file-", job_id, "results")
-            finished = int(prog.finished_at or time.time())
-            self.store.put_file(
-                {
-                    "id": fid,
-                    "object": "file",
-                    "bytes": len(content),
-                    "created_at": finished,
-                    "filename": "step_metrics.csv",
-                    "purpose": "fine-tune-results",
-                    "status": "processed",
-                    "status_details": None,
-                },
-                content,
-            )
-            name = rec["fine_tuned_model"]
-            if not self.store.model_was_made(name):
-                self.store.put_model(
-                    {
-                        "id": name,
-                        "object": "model",
-                        "created": finished,
-                        "owned_by": ORG,
-                        "job_id": job_id,
-                        "training_file": rec["training_file"],
-                    }
-                )
-            rec["materialized"] = True
-            rec["result_file"] = fid
-            self.store.put_job(rec)
-
-    def view(self, rec: dict[str, Any], now: float | None = None) -> dict[str, Any]:
-        prog = self.progress(rec, now)
-        plan = rec["plan"]
-        hp = dict(plan["hyperparameters"])
-        ok = prog.status == "succeeded"
-        per_epoch = rec.get("tokens_per_epoch") or 0
-        return {
-            "object": "fine_tuning.job",
-            "id": rec["id"],
-            "created_at": int(rec["created_at"]),
-            "model": rec["model"],
-            "training_file": rec["training_file"],
-            "validation_file": rec.get("validation_file"),
-            "status": prog.status,
-            "fine_tuned_model": rec["fine_tuned_model"] if ok else None,
-            "finished_at": int(prog.finished_at) if prog.finished_at else None,
-            "estimated_finish": int(prog.estimated_finish + 1) if prog.estimated_finish else None,
-            "error": prog.error,
-            "hyperparameters": {k: v for k, v in hp.items() if k != "beta"},
-            "method": {"type": rec["method"], rec["method"]: {"hyperparameters": hp}},
-            "organization_id": ORG_ID,
-            "result_files": [rec["result_file"]] if ok and rec.get("result_file") else [],
-            "seed": rec["seed"],
-            "trained_tokens": per_epoch * hp["n_epochs"] if ok else None,
-            "integrations": [],
-            "metadata": rec.get("metadata"),
-            "user_provided_suffix": rec.get("suffix"),
-            "simulated": True,
-            "trainer": plan.get("trainer", "simulated"),
-        }
-
     def list(
-        self, *, after: str | None, limit: int, metadata: dict[str, str] | None
+        self, *, scope: str | None, after: str | None, limit: int, metadata: dict[str, str]
     ) -> dict[str, Any]:
-        recs = list(reversed(self.store.list_jobs()))  # newest first
-        if metadata:
-            recs = [
-                r
-                for r in recs
-                if all((r.get("metadata") or {}).get(k) == v for k, v in metadata.items())
-            ]
-        return page([self.view(r) for r in recs], after, limit)
+        recs, more = self.store.list_jobs(owner=scope, after=after, limit=limit, metadata=metadata)
+        return page_of([view(r) for r in recs], more)
+
+    def events(
+        self, job_id: str, scope: str | None, after: str | None, limit: int
+    ) -> dict[str, Any]:
+        rec = self.record(job_id, scope)
+        items, more = EventLog(self.store.job_dir(rec["id"]), rec["id"]).page(after, limit)
+        return page_of(items, more)
+
+    def checkpoints(
+        self, job_id: str, scope: str | None, after: str | None, limit: int
+    ) -> dict[str, Any]:
+        rec = self.record(job_id, scope)
+        items = list(reversed(read_checkpoints(self.store, rec["id"])))
+        if after:
+            ids = [c["id"] for c in items]
+            items = items[ids.index(after) + 1 :] if after in ids else []
+        return page_of(items[:limit], len(items) > limit)
 
     # -- actions -----------------------------------------------------------------------
-    def _update(self, job_id: str, action: str) -> dict[str, Any]:
+    def cancel(self, job_id: str, scope: str | None) -> dict[str, Any]:
+        """Cancel: at once when not running yet; else ask the runner, which stops the worker
+        within one step, and wait a moment for it."""
         with self.store.locked():
-            rec = self.record(job_id)
-            now = time.time()
-            status = self.trainer.progress(rec, now).status
-            if action == "cancel":
-                if status not in ACTIVE:
-                    raise bad_request(f"Job {job_id} has already {status}; it cannot be cancelled.")
-                pauses = rec.get("pauses", [])
-                if pauses and pauses[-1][1] is None:
-                    pauses[-1][1] = now
-                rec["cancelled_at"] = now
-            elif action == "pause":
-                if status != "running":
-                    raise bad_request(f"Only a running job can be paused; {job_id} is {status}.")
-                rec.setdefault("pauses", []).append([now, None])
-            elif action == "resume":
-                if status != "paused":
-                    raise bad_request(f"Only a paused job can be resumed; {job_id} is {status}.")
-                rec["pauses"][-1][1] = now
+            rec = self.record(job_id, scope)
+            status = rec["status"]
+            if status in TERMINAL:
+                raise bad_request(
+                    f"Job {job_id} has already {status}; it cannot be cancelled.",
+                    "fine_tuning_job_id",
+                    "invalid_value",
+                )
+            pre = "" if rec["plan"].get("real") else SIM
+            if status != "running":
+                rec.update(status="cancelled", finished_at=int(time.time()), estimated_finish=None)
+                self.store.put_job(rec)
+                EventLog(self.store.job_dir(job_id), job_id).append(
+                    f"{pre}Fine-tuning job cancelled"
+                )
+                self.store.dequeue(job_id)
+                return view(rec)
+            rec["cancel_requested_at"] = time.time()
             self.store.put_job(rec)
-        return self.view(rec)
+            (self.store.job_dir(job_id) / "cancel").touch(mode=0o600)
+        self.lab.start_runner()
+        deadline = time.monotonic() + CANCEL_WAIT
+        while time.monotonic() < deadline:
+            now = self.store.get_job(job_id)
+            if now is None or now["status"] in TERMINAL:
+                break
+            time.sleep(0.02)
+        return view(self.store.get_job(job_id) or rec)
 
-    def cancel(self, job_id: str) -> dict[str, Any]:
-        return self._update(job_id, "cancel")
-
-    def pause(self, job_id: str) -> dict[str, Any]:
-        return self._update(job_id, "pause")
-
-    def resume(self, job_id: str) -> dict[str, Any]:
-        return self._update(job_id, "resume")
-
-    def events(self, job_id: str, *, after: str | None, limit: int) -> dict[str, Any]:
-        rec = self.record(job_id)
-        prog = self.progress(rec)
-        items = [
-            {
-                "object": "fine_tuning.job.event",
-                "id": derived_id("ftevent-", rec["id"], e.key),
-                "created_at": int(e.at),
-                "level": e.level,
-                "message": e.message,
-                "type": e.type,
-                "data": e.data or {},
-            }
-            for e in reversed(prog.events)
-        ]
-        return page(items, after, limit)
-
-    def checkpoints(self, job_id: str, *, after: str | None, limit: int) -> dict[str, Any]:
-        rec = self.record(job_id)
-        prog = self.progress(rec)
-        items = []
-        for c in reversed(prog.checkpoints):
-            m = c.metrics
-            items.append(
-                {
-                    "object": "fine_tuning.job.checkpoint",
-                    "id": derived_id("ftckpt_", rec["id"], str(c.step)),
-                    "created_at": int(c.at),
-                    "fine_tuned_model_checkpoint": f"{rec['fine_tuned_model']}:ckpt-step-{c.step}",
-                    "fine_tuning_job_id": rec["id"],
-                    "step_number": c.step,
-                    "metrics": {
-                        "step": float(c.step),
-                        "train_loss": m.train_loss,
-                        "train_mean_token_accuracy": m.train_accuracy,
-                        "valid_loss": m.valid_loss,
-                        "valid_mean_token_accuracy": m.valid_accuracy,
-                        "full_valid_loss": m.full_valid_loss,
-                        "full_valid_mean_token_accuracy": m.full_valid_accuracy,
-                    },
-                    "simulated": True,
-                }
-            )
-        return page(items, after, limit)
-
-    def job_for_model(self, name: str) -> tuple[dict[str, Any], int | None] | None:
-        """The job behind a fine-tuned model or one of its checkpoints (with the step)."""
-        step = None
-        base = name
-        if ":ckpt-step-" in name:
-            base, _, tail = name.rpartition(":ckpt-step-")
-            step = int(tail) if tail.isdigit() else -1
-        for rec in self.store.list_jobs():
-            if rec.get("fine_tuned_model") != base:
-                continue
-            if step is None:
-                return (rec, None) if self.store.get_model(base) is not None else None
-            prog = self.progress(rec)
-            if any(c.step == step for c in prog.checkpoints):
-                return rec, step
-        return None
-
-
-def page(items: list[dict[str, Any]], after: str | None, limit: int) -> dict[str, Any]:
-    """OpenAI cursor page: items after the one with id ``after``, at most ``limit``."""
-    if after:
-        ids = [i["id"] for i in items]
-        items = items[ids.index(after) + 1 :] if after in ids else []
-    chosen = items[:limit]
-    return {
-        "object": "list",
-        "data": chosen,
-        "has_more": len(items) > limit,
-        "first_id": chosen[0]["id"] if chosen else None,
-        "last_id": chosen[-1]["id"] if chosen else None,
-    }
-
-
-__all__ = ["Jobs", "page", "SIM", "fine_tuned_name"]
+    def refuse_pause(self, job_id: str, scope: str | None, action: str) -> dict[str, Any]:
+        self.record(job_id, scope)  # 404 first, as OpenAI does for a job you cannot see
+        raise bad_request(
+            f"Only reinforcement fine-tuning jobs can be {action}d, and no base model for them "
+            "is left (o4-mini was retired on 2026-10-23). This job cannot be "
+            f"{action}d; cancel it instead if you want it to stop.",
+            "fine_tuning_job_id",
+            "invalid_request",
+        )

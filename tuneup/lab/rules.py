@@ -17,8 +17,10 @@ facilitators who want the lab's old, permissive behaviour. Model objects get the
 from __future__ import annotations
 
 import datetime as dt
+import json
 import re
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from tuneup.dataset.catalog import Catalog, ModelInfo, base_model_name, load_catalog
@@ -90,6 +92,33 @@ def legacy_file(
         param="training_file",
         code="invalid_training_file",
     )
+
+
+def sniff_format(path: Path, *, lines: int = 20, max_line: int = 1 << 20) -> str | None:
+    """The format of a training file from its first readable lines: ``chat``,
+    ``preference`` or ``legacy`` (prompt/completion); None when nothing can be told. Reads
+    at most ``lines`` lines of at most ``max_line`` bytes, so it costs nothing at create."""
+    try:
+        with path.open("rb") as fh:
+            for _ in range(lines):
+                raw = fh.readline(max_line)
+                if not raw:
+                    return None
+                try:
+                    obj = json.loads(raw)
+                except ValueError:
+                    continue
+                if not isinstance(obj, dict):
+                    continue
+                if "messages" in obj:
+                    return "chat"
+                if "preferred_output" in obj or "non_preferred_output" in obj:
+                    return "preference"
+                if "prompt" in obj and "completion" in obj:
+                    return "legacy"
+    except OSError:
+        return None
+    return None
 
 
 def shutdown_date(name: str, catalog: Catalog) -> str | None:
