@@ -14,7 +14,6 @@ Public API::
 
 from __future__ import annotations
 
-import importlib.metadata
 import importlib.util
 import platform
 from collections.abc import Callable
@@ -63,6 +62,8 @@ def missing_modules() -> list[str]:
 
 def device_label() -> str:
     """A cheap guess at the device the worker will pick (the worker's event says for sure)."""
+    import importlib.metadata
+
     try:
         torch_version = importlib.metadata.version("torch")
     except importlib.metadata.PackageNotFoundError:

@@ -20,7 +20,6 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from tuneup.dataset.cost import default_epochs
 from tuneup.lab.engine.failure import EngineError
 
 LORA_R = 8
@@ -100,6 +99,8 @@ def resolve(method: str, n_examples: int, hp: dict[str, Any]) -> Plan:
     """The plan of a job with ``n_examples`` usable training examples."""
     if n_examples < 1:
         raise EngineError("invalid_training_file", "The training file has no usable example.")
+    from tuneup.dataset.cost import default_epochs  # the doctor's rule (imported late: light)
+
     epochs = hp.get("n_epochs", "auto")
     n_epochs = default_epochs(n_examples) if _auto(epochs) else _int("n_epochs", epochs)
     batch = hp.get("batch_size", "auto")

@@ -24,6 +24,7 @@ from tuneup.lab.engine.jobspec import JobSpec
 from tuneup.lab.engine.objectives import Objective, Preference, Result, Supervised
 
 MAX_TRUNCATION_EVENTS = 5
+VALID_SAMPLE = 4  # validation examples scored at every step
 
 
 class StopFlag:
@@ -147,10 +148,10 @@ class Job:
     def _plan_key(self, plan: Plan) -> dict[str, Any]:
         return {
             "method": plan.method,
-            "n_examples": plan.n_examples,
-            "total_steps": plan.total_steps,
             **plan.hyperparameters(),
             "seed": self.spec.seed,
+            "n_examples": plan.n_examples,
+            "total_steps": plan.total_steps,
         }
 
     def _train(
@@ -173,7 +174,6 @@ class Job:
             step, trained_tokens = state["step"], int(state.get("trained_tokens", 0))
             emit.info(f"Resuming from the checkpoint at step {step} ({spec.resume_from.name})")
         ckpt_root.mkdir(parents=True, exist_ok=True)
-        valid_cursor = 0
         spe = plan.steps_per_epoch
         started = time.monotonic()
         while step < plan.total_steps:
@@ -199,8 +199,9 @@ class Job:
                 "train_mean_token_accuracy": result.accuracy,
             }
             if valid:
-                sample = [valid[(valid_cursor + i) % len(valid)] for i in range(min(4, len(valid)))]
-                valid_cursor += len(sample)
+                # a few validation examples per step, chosen by the step (same after a resume)
+                k = min(VALID_SAMPLE, len(valid))
+                sample = [valid[((step - 1) * k + i) % len(valid)] for i in range(k)]
                 checked = self._evaluate(model, obj, sample, device)
                 data["valid_loss"] = checked.loss
                 data["valid_mean_token_accuracy"] = checked.accuracy
