@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -140,7 +141,6 @@ class WorkerRun:
     returncode: int
     stderr: str
     seconds: float
-    raw: list[str] = field(default_factory=list)
 
     def of(self, kind: str) -> list[dict[str, Any]]:
         return [line for line in self.lines if line["type"] == kind]
@@ -153,36 +153,70 @@ class WorkerRun:
         return [m["data"]["train_loss"] for m in self.of("metrics")]
 
 
-def run_worker(
-    spec: dict[str, Any] | str,
-    spec_path: Path,
-    *,
-    on_line: Callable[[dict[str, Any], subprocess.Popen[str]], None] | None = None,
-    timeout: float = 600,
-) -> WorkerRun:
-    """Start ``python -m tuneup.lab.engine.worker SPEC_PATH`` as the runner will, and read
-    its stdout line by line (every line must be a JSON object)."""
+def start_worker(spec: dict[str, Any] | str, spec_path: Path) -> subprocess.Popen[bytes]:
+    """``python -m tuneup.lab.engine.worker SPEC_PATH``, as the runner starts it; stderr
+    goes to ``worker.log`` beside the spec, as the runner keeps it."""
     spec_path.write_text(spec if isinstance(spec, str) else json.dumps(spec), encoding="utf-8")
     env = dict(os.environ, PYTHONPATH=str(REPO))
+    with open(spec_path.with_name(spec_path.stem + ".worker.log"), "wb") as log:
+        return subprocess.Popen(
+            [sys.executable, "-m", "tuneup.lab.engine.worker", str(spec_path)],
+            stdout=subprocess.PIPE,
+            stderr=log,
+            env=env,
+        )
+
+
+def parse_line(raw: bytes) -> dict[str, Any]:
+    line = json.loads(raw)
+    assert isinstance(line, dict) and "type" in line, raw
+    return line
+
+
+class LineReader:
+    """Reads a worker's stdout without blocking: every line must be one JSON object."""
+
+    def __init__(self, proc: subprocess.Popen[bytes]) -> None:
+        assert proc.stdout is not None
+        self.proc = proc
+        self.fd = proc.stdout.fileno()
+        self.buffer = b""
+        self.eof = False
+
+    def read(self, quiet: float) -> list[dict[str, Any]]:
+        """Every line that arrives until nothing has come for ``quiet`` seconds (or EOF)."""
+        lines: list[dict[str, Any]] = []
+        while not self.eof:
+            ready, _, _ = select.select([self.fd], [], [], quiet)
+            if not ready:
+                break
+            chunk = os.read(self.fd, 65536)
+            if not chunk:
+                self.eof = True
+            self.buffer += chunk
+            *complete, self.buffer = self.buffer.split(b"\n")
+            lines.extend(parse_line(raw) for raw in complete if raw.strip())
+        return lines
+
+    def until(self, kind: str, timeout: float = 300) -> list[dict[str, Any]]:
+        """Lines up to and including the first of ``kind``."""
+        lines: list[dict[str, Any]] = []
+        deadline = time.monotonic() + timeout
+        while not any(line["type"] == kind for line in lines):
+            assert not self.eof and time.monotonic() < deadline, f"no {kind} line came"
+            lines.extend(self.read(quiet=0.2))
+        return lines
+
+
+def run_worker(spec: dict[str, Any] | str, spec_path: Path, *, timeout: float = 600) -> WorkerRun:
+    """Run the worker to its end and collect its lines, exit code and log."""
     start = time.monotonic()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "tuneup.lab.engine.worker", str(spec_path)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
+    proc = start_worker(spec, spec_path)
+    reader = LineReader(proc)
     lines: list[dict[str, Any]] = []
-    raw: list[str] = []
-    assert proc.stdout is not None
-    for text in proc.stdout:
-        raw.append(text)
-        line = json.loads(text)
-        assert isinstance(line, dict) and "type" in line, text
-        lines.append(line)
-        if on_line:
-            on_line(line, proc)
+    while not reader.eof:
+        lines.extend(reader.read(quiet=1.0))
         assert time.monotonic() - start < timeout, "the worker took too long"
-    stderr = proc.stderr.read() if proc.stderr else ""
     code = proc.wait(timeout=60)
-    return WorkerRun(lines, code, stderr, time.monotonic() - start, raw)
+    log = spec_path.with_name(spec_path.stem + ".worker.log").read_text(errors="replace")
+    return WorkerRun(lines, code, log, time.monotonic() - start)

@@ -17,6 +17,7 @@ import contextlib
 import hashlib
 import inspect
 import threading
+import warnings
 from collections import OrderedDict
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -152,12 +153,14 @@ class Generator:
         if name is None:
             name = "a" + hashlib.sha1(key.encode()).hexdigest()[:12]
             try:
-                if isinstance(self._model, PeftModel):
-                    self._model.load_adapter(str(adapter), adapter_name=name)
-                else:
-                    self._model = PeftModel.from_pretrained(
-                        self._model, str(adapter), adapter_name=name
-                    )
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore", FutureWarning)  # peft vs transformers 5
+                    if isinstance(self._model, PeftModel):
+                        self._model.load_adapter(str(adapter), adapter_name=name)
+                    else:
+                        self._model = PeftModel.from_pretrained(
+                            self._model, str(adapter), adapter_name=name
+                        )
             except Exception as exc:  # peft/torch: a mismatched or damaged adapter
                 raise EngineError(
                     "adapter_unusable",
