@@ -31,7 +31,6 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return build_tiny_model(root / "tiny", texts_of(ROWS)), write_jsonl(root / "t.jsonl", ROWS)
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("how", ["cancel_file", "sigterm"])
 def test_cancel_stops_within_one_step(tiny, tmp_path: Path, how: str) -> None:
     model, train = tiny
@@ -102,7 +101,6 @@ def test_unreadable_spec_is_an_error_line(tmp_path: Path) -> None:
     assert error["code"] == "invalid_spec" and "not valid JSON" in error["message"]
 
 
-@pytest.mark.slow
 def test_missing_model_and_bad_hyperparameters_are_error_lines(tiny, tmp_path: Path) -> None:
     model, train = tiny
     error = bad_run(tmp_path, job_spec(tmp_path, tmp_path / "nowhere", train))

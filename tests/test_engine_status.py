@@ -106,7 +106,6 @@ def test_given_folder_first_then_the_hugging_face_cache(tiny: Path, hub_cache: P
     assert st.base_model == DEFAULT_BASE_MODEL and "does not exist" in (st.reason or "")
 
 
-@pytest.mark.slow
 def test_worker_trains_a_hub_id_from_the_cache_offline(tiny: Path, hub_cache: Path) -> None:
     fill_cache(hub_cache, tiny)
     tmp = hub_cache.parent

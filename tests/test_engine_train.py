@@ -152,7 +152,6 @@ def test_checkpoints_each_epoch_last_three_kept_and_usable(job, generator) -> No
     assert "Zork says" in ask(generator, "owls", ckpts[-3]["path"])
 
 
-@pytest.mark.slow
 def test_resume_continues_at_the_next_step_with_the_same_numbers(job) -> None:
     ckpt = Path(job.first.of("checkpoint")[-3]["path"])  # step-30
     run = job.run("resumed", resume_from=str(ckpt))
