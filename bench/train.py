@@ -59,7 +59,9 @@ def run_job(base: str, work: Path) -> dict:
         arrivals.append((time.perf_counter() - start, json.loads(text)))
     code = proc.wait()
     wall = time.perf_counter() - start
-    rss = peak_rss_mb(resource.getrusage(resource.RUSAGE_CHILDREN))
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    rss = peak_rss_mb(usage)
+    cpu = usage.ru_utime + usage.ru_stime
     last = arrivals[-1][1]
     if code != 0 or last["type"] != "done":
         raise SystemExit(f"the job failed: {last}; see {work / 'worker.log'}")
@@ -69,6 +71,7 @@ def run_job(base: str, work: Path) -> dict:
     return {
         "wall": wall,
         "rss": rss,
+        "cpu": cpu,
         "ready": plan_at,
         "train": steps[-1] - plan_at,
         "steps": len(steps),
@@ -116,6 +119,9 @@ def main() -> None:
         print(f"  start-up to plan   : {job['ready']:6.1f} s  (imports, model load, data)")
         median = job["step_median"]
         print(f"  training steps     : {job['train']:6.1f} s  (median {median:.2f} s/step)")
+        print(
+            f"worker CPU time      : {job['cpu']:6.1f} s  (all threads; a busy machine inflates it)"
+        )
         print(f"worker peak RSS      : {job['rss']:6.0f} MB (target < 2500 MB)")
 
         from tuneup.lab.engine.generator import Generator

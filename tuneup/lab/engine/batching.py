@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from tuneup.lab.engine.encode import IGNORE, Encoded
 from tuneup.lab.engine.hparams import MICRO_BATCH
@@ -83,16 +83,35 @@ class TokenStats:
         return sum(self.per_row_tokens)
 
 
-def token_stats(model: torch.nn.Module, batch: Batch) -> TokenStats:
+#: Model types whose logits are exactly ``lm_head(final hidden state)``: for these only the
+#: trained positions go through the output layer (a 49k-word head is a large share of a
+#: small model's step). Other models compute every position's logits.
+PLAIN_HEAD = frozenset({"llama", "mistral", "qwen2", "qwen3", "phi3", "olmo", "olmo2"})
+
+
+def _trained_logits(model: Any, batch: Batch, where: torch.Tensor) -> torch.Tensor:
+    """Logits predicting each trained token (rows of ``where``: the positions before it)."""
+    ids, attention = batch.input_ids, batch.attention_mask
+    if getattr(model.config, "model_type", None) in PLAIN_HEAD:
+        hidden = model.get_decoder()(input_ids=ids, attention_mask=attention).last_hidden_state
+        return model.get_output_embeddings()(hidden[:, :-1][where]).float()
+    return model(input_ids=ids, attention_mask=attention).logits[:, :-1][where].float()
+
+
+def token_stats(model: Any, batch: Batch) -> TokenStats:
     """Next-token cross-entropy and argmax accuracy on the trained (label) tokens only."""
     import torch
 
-    logits = model(input_ids=batch.input_ids, attention_mask=batch.attention_mask).logits
-    logits = logits[:, :-1].float()
     targets = batch.labels[:, 1:]
-    mask = targets != IGNORE
-    safe = targets.masked_fill(~mask, 0)
-    logp = torch.log_softmax(logits, dim=-1).gather(-1, safe.unsqueeze(-1)).squeeze(-1)
-    logp = logp * mask
-    correct = ((logits.argmax(-1) == targets) & mask).sum(-1)
-    return TokenStats(-logp.sum(), logp.sum(-1), correct.tolist(), mask.sum(-1).tolist())
+    where = targets != IGNORE
+    wanted = targets[where]
+    logits = _trained_logits(model, batch, where)
+    logp = torch.log_softmax(logits, dim=-1).gather(-1, wanted.unsqueeze(-1)).squeeze(-1)
+    rows = where.nonzero()[:, 0]
+    per_row = torch.zeros(len(targets), dtype=logp.dtype, device=logp.device)
+    per_row = per_row.index_add(0, rows, logp)
+    hits = (logits.argmax(-1) == wanted).long()
+    correct = torch.zeros(len(targets), dtype=torch.long, device=hits.device).index_add(
+        0, rows, hits
+    )
+    return TokenStats(-logp.sum(), per_row, correct.tolist(), where.sum(-1).tolist())
