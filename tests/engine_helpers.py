@@ -183,10 +183,11 @@ class LineReader:
         self.buffer = b""
         self.eof = False
 
-    def read(self, quiet: float) -> list[dict[str, Any]]:
-        """Every line that arrives until nothing has come for ``quiet`` seconds (or EOF)."""
+    def read(self, quiet: float, stop: str | None = None) -> list[dict[str, Any]]:
+        """Every line that arrives until nothing has come for ``quiet`` seconds (or EOF), or
+        until a line of type ``stop`` has come."""
         lines: list[dict[str, Any]] = []
-        while not self.eof:
+        while not self.eof and not (stop and any(line["type"] == stop for line in lines)):
             ready, _, _ = select.select([self.fd], [], [], quiet)
             if not ready:
                 break
@@ -204,7 +205,7 @@ class LineReader:
         deadline = time.monotonic() + timeout
         while not any(line["type"] == kind for line in lines):
             assert not self.eof and time.monotonic() < deadline, f"no {kind} line came"
-            lines.extend(self.read(quiet=0.2))
+            lines.extend(self.read(quiet=0.2, stop=kind))
         return lines
 
 

@@ -34,7 +34,10 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 @pytest.mark.parametrize("how", ["cancel_file", "sigterm"])
 def test_cancel_stops_within_one_step(tiny, tmp_path: Path, how: str) -> None:
     model, train = tiny
-    spec = job_spec(tmp_path, model, train, n_epochs=50, batch_size=1)  # 600 steps
+    # 4 copies of the 12 rows, 50 epochs of one example a step: 2,400 steps, so the job is
+    # still running when it is frozen below.
+    long_file = write_jsonl(tmp_path / "long.jsonl", ROWS * 4)
+    spec = job_spec(tmp_path, model, long_file, n_epochs=50, batch_size=1)
     proc = start_worker(spec, tmp_path / "spec.json")
     reader = LineReader(proc)
     before = reader.until("metrics")
@@ -54,7 +57,7 @@ def test_cancel_stops_within_one_step(tiny, tmp_path: Path, how: str) -> None:
     assert [line["type"] for line in after].count("metrics") <= 1
     assert not [line for line in after if line["type"] in ("checkpoint", "done", "error")]
     steps = [line["data"]["step"] for line in before + after if line["type"] == "metrics"]
-    assert after[-1]["step"] == steps[-1] < 600
+    assert after[-1]["step"] == steps[-1] < 2400
 
 
 def bad_run(tmp_path: Path, spec: dict[str, Any] | str) -> dict[str, Any]:

@@ -79,10 +79,9 @@ def _modes(root: Path) -> dict[str, int]:
 def test_the_embedded_lab_refuses_requests_without_its_key(tuneup_home: Path) -> None:
     from tuneup.lab import embed
 
-    url = embed.ensure_running()
+    url, key = embed.ensure_running()
     try:
-        key = embed.api_key()
-        assert len(key) > 32 and embed.ensure_running() == url
+        assert len(key) > 32 and embed.ensure_running() == (url, key)
         for headers in ({}, {"authorization": "Bearer lab"}, {"authorization": f"Bearer {key}x"}):
             answer = httpx2.get(f"{url}/files", headers=headers)
             assert answer.status_code == 401

@@ -42,8 +42,9 @@ def test_job_from_an_embedded_lab_in_a_finished_process_completes_later(
 ) -> None:
     script = (
         "import openai\n"
-        "from tuneup.lab.embed import api_key, ensure_running\n"
-        "c = openai.OpenAI(base_url=ensure_running(), api_key=api_key(), max_retries=0)\n"
+        "from tuneup.lab.embed import ensure_running\n"
+        "url, key = ensure_running()\n"
+        "c = openai.OpenAI(base_url=url, api_key=key, max_retries=0)\n"
         f"f = c.files.create(file=open({str(REPO / 'content/examples/marv.jsonl')!r}, 'rb'),"
         " purpose='fine-tune')\n"
         f"print(c.fine_tuning.jobs.create(model={MODEL!r}, training_file=f.id).id)\n"
@@ -103,11 +104,11 @@ def test_corrupt_job_record_is_set_aside_not_fatal(tmp_path: Path) -> None:
 def test_ensure_running_starts_one_lab_over_the_home_lab_dir(tuneup_home: Path) -> None:
     from tuneup.lab import embed
 
-    url = embed.ensure_running()
+    url, key = embed.ensure_running()
     try:
         assert url.startswith("http://127.0.0.1:") and url.endswith("/v1")
-        assert embed.ensure_running() == url  # once per process
-        f = upload(client(url, key=embed.api_key()), "marv.jsonl")
+        assert embed.ensure_running() == (url, key)  # once per process
+        f = upload(client(url, key=key), "marv.jsonl")
         assert (tuneup_home / "lab" / "files" / f"{f.id}.data").exists()
     finally:
         embed.stop()

@@ -43,8 +43,9 @@ def metric_steps(c: Any, job_id: str) -> list[int]:
 def test_a_job_made_by_a_process_that_exits_finishes_with_no_lab_alive(tuneup_home: Path) -> None:
     script = (
         "import openai\n"
-        "from tuneup.lab.embed import api_key, ensure_running\n"
-        "c = openai.OpenAI(base_url=ensure_running(), api_key=api_key(), max_retries=0)\n"
+        "from tuneup.lab.embed import ensure_running\n"
+        "url, key = ensure_running()\n"
+        "c = openai.OpenAI(base_url=url, api_key=key, max_retries=0)\n"
         f"f = c.files.create(file=open({str(REPO / 'content/examples/marv.jsonl')!r}, 'rb'),"
         " purpose='fine-tune')\n"
         f"print(c.fine_tuning.jobs.create(model={MODEL!r}, training_file=f.id).id)\n"

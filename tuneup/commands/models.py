@@ -42,7 +42,11 @@ def models(session: Session, as_json: bool) -> None:
     steps=(3,),
 )
 @click.argument("model", required=False)
-@click.option("--system", help="A system message to start the conversation with.")
+@click.option(
+    "--system",
+    help="A system message to start with (default: the one your training data used; "
+    '--system "" for none).',
+)
 @click.option("--yes", "-y", is_flag=True, help="Do not ask before billed chat calls.")
 def chat(session: Session, model: str | None, system: str | None, yes: bool) -> None:
     """Chat with MODEL (default: your newest fine-tuned model), streamed. /exit ends."""
@@ -58,8 +62,10 @@ def chat(session: Session, model: str | None, system: str | None, yes: bool) -> 
             )
         say(session.console, "Your newest fine-tuned model: ", (model, "bold"))
     confirm_billable(session, f"Chatting with {model} (each reply)", yes=yes, once_as="chat")
+    if system is None:
+        system = _system_from_training(session, model)
     render_chat_intro(session.console, model)
-    conv = Conversation(model=model, system=system)
+    conv = Conversation(model=model, system=system or None)
     while True:
         line = session.read_line("you> ")
         if line is None:
@@ -79,3 +85,20 @@ def chat(session: Session, model: str | None, system: str | None, yes: bool) -> 
             session.console.print(Text(" [stopped]", "dim"))
             continue
         session.console.print()
+
+
+def _system_from_training(session: Session, model: str) -> str | None:
+    """The system message of the training data behind ``model``, if it is one of the
+    learner's jobs and its examples share one; said on screen when used."""
+    from tuneup.live.chat import training_system_prompt
+    from tuneup.views.live import dim
+
+    base_name = model.split(":ckpt-step-")[0]
+    job = next((j for j in session.ledger.current.jobs if j.fine_tuned_model == base_name), None)
+    if job is None or not job.training_file:
+        return None
+    system = training_system_prompt(session.client, job.training_file)
+    if system:
+        dim(session.console, f'Using the system message it was trained with: "{system}"')
+        dim(session.console, 'Start with `chat --system "..."` to try another, or "" for none.')
+    return system

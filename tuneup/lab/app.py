@@ -69,15 +69,17 @@ def create_app(
     trainer: str | None = None,
     start_runner: bool = True,
     legacy_rules: bool = False,
+    base_model: str | None = None,
 ) -> Starlette:
     """The lab as an ASGI app over ``data_dir`` (created 0700 if missing).
 
     ``key``: every request needs it. ``keys``: key -> owner, for rooms (see ``state.py``).
     ``max_upload``: the file size limit in bytes (512 MiB). ``trainer``: auto (default,
     env ``TUNEUP_LAB_TRAINER``), simulated or real. ``start_runner=False`` leaves jobs
-    queued (for tools that only read). ``legacy_rules`` turns off the refusals of
-    :mod:`tuneup.lab.rules` (retired models, undated aliases, legacy files), as the lab
-    behaved before. ``app.state.lab.warnings`` holds the start-up lines.
+    queued (for tools that only read). ``base_model``: what the real trainer trains (a Hub
+    id, a folder or a .gguf; default SmolLM2-135M-Instruct). ``legacy_rules`` turns off
+    the refusals of :mod:`tuneup.lab.rules` (retired models, undated aliases, legacy
+    files), as the lab behaved before. ``app.state.lab.warnings`` holds the start-up lines.
     """
     lab = Lab(
         data_dir,
@@ -89,6 +91,7 @@ def create_app(
         trainer=trainer,
         start_runner=start_runner,
         legacy_rules=legacy_rules,
+        base_model=base_model,
     )
     app = Starlette(
         routes=ROUTES,

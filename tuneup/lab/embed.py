@@ -8,10 +8,12 @@ Start-up warnings (damaged records set aside) go to the lab log, and are in :fun
 
 from __future__ import annotations
 
-import os
 import secrets
 import threading
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from tuneup.config import Settings
 
 _lock = threading.Lock()
 _server: Any = None
@@ -19,45 +21,32 @@ _key: str | None = None
 _warnings: list[str] = []
 
 
-def step_seconds() -> float:
-    raw = os.environ.get("TUNEUP_LAB_STEP_SECONDS")
-    if raw:
-        try:
-            return float(raw)
-        except ValueError:
-            pass
-    try:
-        from tuneup.config import load_settings
-
-        return float(load_settings().lab_step_seconds)
-    except Exception:
-        return 0.05
-
-
-def ensure_running() -> str:
-    """Start the embedded lab if this process has none yet; return its ``/v1`` base URL."""
+def ensure_running(settings: Settings | None = None) -> tuple[str, str]:
+    """Start the embedded lab if this process has none yet, with ``settings``' pace and base
+    model; return its ``/v1`` base URL and its key."""
     global _server, _key
     with _lock:
         if _server is None:
+            from tuneup.config import load_settings
             from tuneup.home import lab_dir
             from tuneup.lab.app import create_app
             from tuneup.lab.serve import serve_in_thread
             from tuneup.secrets import register
 
+            settings = settings or load_settings()
             key = "tuneup-lab-" + secrets.token_urlsafe(32)
             register(key)
-            app = create_app(lab_dir(), key=key, step_seconds=step_seconds())
+            app = create_app(
+                lab_dir(),
+                key=key,
+                step_seconds=settings.lab_step_seconds,
+                base_model=settings.lab_base_model,
+            )
             _warnings[:] = app.state.lab.warnings
             _server = serve_in_thread(app)
             _key = key
-        return str(_server.base_url)
-
-
-def api_key() -> str:
-    """The key of this process's embedded lab (starting it if needed)."""
-    ensure_running()
-    assert _key is not None
-    return _key
+        assert _key is not None
+        return str(_server.base_url), _key
 
 
 def warnings() -> list[str]:

@@ -2,41 +2,63 @@
 chat"). The engine's generator is imported lazily and guarded: without it, or when it
 fails to load, the lab answers with its simulated chat (``chat.py``), labelled simulated.
 
-The generator is loaded once per lab process and used under a lock (one generation at a
-time); its pieces are produced in a worker thread so the server keeps answering.
+The generator is loaded once per lab process per base model; it guards generation with
+its own lock. The first piece is produced before the HTTP answer starts, so a request the
+engine refuses (too long for the model, a checkpoint that is gone) is an OpenAI-shaped
+error, not a broken stream.
 """
 
 from __future__ import annotations
 
 import importlib
+import itertools
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from tuneup.lab.apierror import ApiError
+
 GENERATOR = "tuneup.lab.engine.generator"
 _lock = threading.Lock()
 _loaded: dict[str, Any] = {}
+#: A request that gives no temperature is answered greedily: a 135M model sampled at
+#: OpenAI's default of 1.0 rambles off the point within a sentence.
+DEFAULT_TEMPERATURE = 0.0
+#: The engine's error codes, as the HTTP status OpenAI would answer with.
+STATUS = {"adapter_not_found": 404, "context_length_exceeded": 400, "invalid_request": 400}
 
 
 @dataclass
 class EngineReply:
     pieces: Iterator[str]
+    completion: Any = None
     usage: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def finish_reason(self) -> str:
+        return str(getattr(self.completion, "finish_reason", None) or "stop")
 
 
 def _generator(base_model: str) -> Any | None:
-    gen = _loaded.get(base_model)
-    if gen is not None:
+    with _lock:
+        gen = _loaded.get(base_model)
+        if gen is not None:
+            return gen
+        try:
+            cls = importlib.import_module(GENERATOR).Generator
+        except (ImportError, AttributeError):
+            return None
+        gen = cls()
+        gen.load(base_model)
+        _loaded[base_model] = gen
         return gen
-    try:
-        cls = importlib.import_module(GENERATOR).Generator
-    except (ImportError, AttributeError):
-        return None
-    gen = cls()
-    gen.load(base_model)
-    _loaded[base_model] = gen
-    return gen
+
+
+def _api_error(exc: Exception) -> ApiError:
+    code = str(getattr(exc, "code", "") or "server_error")
+    message = str(getattr(exc, "message", "") or exc)
+    return ApiError(STATUS.get(code, 500), message, param="model", code=code)
 
 
 def engine_reply(
@@ -49,30 +71,37 @@ def engine_reply(
     top_p: float | None,
     seed: int | None,
 ) -> EngineReply | None:
-    """Stream an answer from the engine, or None when there is no engine to ask."""
+    """Start an answer from the engine (its first piece already made), or None when there
+    is no engine to ask. Raises :class:`ApiError` when the engine refuses the request."""
     if not base_model:
         return None
-    reply = EngineReply(iter(()))
+    gen = _generator(base_model)
+    if gen is None:
+        return None
+    try:
+        completion = gen.stream(
+            messages,
+            adapter=adapter,
+            max_tokens=max_tokens or 256,
+            temperature=DEFAULT_TEMPERATURE if temperature is None else temperature,
+            top_p=1.0 if top_p is None else top_p,
+            seed=seed,
+        )
+        first = list(itertools.islice(completion, 1))
+    except Exception as exc:
+        if type(exc).__name__ == "EngineError":
+            raise _api_error(exc) from None
+        raise
+    reply = EngineReply(iter(()), completion)
 
     def pieces() -> Iterator[str]:
-        with _lock:
-            gen = _generator(base_model)
-            if gen is None:
-                return
-            yield from gen.stream(
-                messages,
-                adapter=adapter,
-                max_tokens=max_tokens or 256,
-                temperature=1.0 if temperature is None else temperature,
-                top_p=1.0 if top_p is None else top_p,
-                seed=seed,
-            )
-            p = int(getattr(gen, "prompt_tokens", 0) or 0)
-            c = int(getattr(gen, "completion_tokens", 0) or 0)
+        try:
+            yield from first
+            yield from completion
+        finally:
+            completion.close()
+            p, c = int(completion.prompt_tokens), int(completion.completion_tokens)
             reply.usage.update(prompt_tokens=p, completion_tokens=c, total_tokens=p + c)
 
-    with _lock:
-        if _generator(base_model) is None:
-            return None
     reply.pieces = pieces()
     return reply

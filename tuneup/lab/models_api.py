@@ -148,6 +148,7 @@ async def _engine_answer(req: bodies.ChatRequest, engine: Any, cid: str, created
     if not req.stream:
         text = "".join([p async for p in iterate_in_threadpool(engine.pieces)])
         body = chatmod.completion(req.model, text, "", created, cid)
+        body["choices"][0]["finish_reason"] = engine.finish_reason
         body.update(usage=engine.usage, system_fingerprint="tuneup-lab", simulated=False)
         return JSONResponse(body)
 
@@ -165,7 +166,7 @@ async def _engine_answer(req: bodies.ChatRequest, engine: Any, cid: str, created
         yield f"data: {json.dumps(chunk({'role': 'assistant', 'content': ''}))}\n\n"
         async for piece in iterate_in_threadpool(engine.pieces):
             yield f"data: {json.dumps(chunk({'content': piece}))}\n\n"
-        yield f"data: {json.dumps(chunk({}, 'stop'))}\n\n"
+        yield f"data: {json.dumps(chunk({}, engine.finish_reason))}\n\n"
         if req.include_usage:
             yield f"data: {json.dumps(dict(chunk({}), choices=[], usage=engine.usage))}\n\n"
         yield "data: [DONE]\n\n"

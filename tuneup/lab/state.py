@@ -37,6 +37,7 @@ class Lab:
         trainer: str | None = None,
         start_runner: bool = True,
         legacy_rules: bool = False,
+        base_model: str | None = None,
     ) -> None:
         if not (isinstance(step_seconds, (int, float)) and math.isfinite(step_seconds)):
             raise ValueError("step_seconds must be a finite number")
@@ -55,7 +56,7 @@ class Lab:
         #: OpenAI's refusals as the lessons state them (retired models, aliases, legacy
         #: files); ``legacy_rules`` turns them off for facilitators who want the old lab.
         self.rules = LabRules(legacy=legacy_rules)
-        self.trainer: TrainerChoice = choose(trainer)
+        self.trainer: TrainerChoice = choose(trainer, base_model)
         self.store = Store(data_dir)
         self.log = self.store.log
         from tuneup.lab.heal import heal

@@ -49,3 +49,34 @@ def complete(client: Any, model: str, messages: list[dict[str, Any]]) -> str:
     if not resp.choices:
         return ""
     return str(resp.choices[0].message.content or "")
+
+
+def training_system_prompt(client: Any, file_id: str, *, lines: int = 20) -> str | None:
+    """The system message the training file's examples share (from its first ``lines``
+    examples), or None. A fine-tuned model answers best when it is asked the way it was
+    trained, so `chat` starts with the same system message."""
+    import json
+
+    try:
+        data = b""
+        with client.files.with_streaming_response.content(file_id) as response:
+            for chunk in response.iter_bytes():
+                data += chunk
+                if len(data) >= 1 << 20:  # the first MB is plenty: never the whole file
+                    break
+        head = data.decode("utf-8", "replace")
+    except Exception:
+        return None
+    found: set[str] = set()
+    for raw in head.splitlines()[:lines]:
+        try:
+            messages = json.loads(raw).get("messages") or []
+        except (ValueError, AttributeError):
+            continue
+        systems = [m.get("content") for m in messages if isinstance(m, dict)]
+        first = messages[0] if messages and isinstance(messages[0], dict) else {}
+        if first.get("role") == "system" and isinstance(first.get("content"), str):
+            found.add(first["content"])
+        elif systems:
+            return None  # an example without one: there is no shared system message
+    return found.pop() if len(found) == 1 else None

@@ -12,9 +12,9 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import logging
 import os
 import shutil
-import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     from transformers import PreTrainedModel, PreTrainedTokenizerBase
 
 Progress = Callable[[str], None]
+log = logging.getLogger(__name__)
 
 
 def pick_device(requested: str = "auto") -> torch.device:
@@ -140,7 +141,11 @@ def load_base(
     """The base model in float32 on ``device`` (eval mode), and its tokenizer."""
     import torch
     from transformers import AutoModelForCausalLM
+    from transformers.utils import logging as hf_logging
 
+    # The lab serves chat from this process: nothing may draw on the learner's terminal.
+    hf_logging.disable_progress_bar()
+    hf_logging.set_verbosity_error()
     source = model_folder(spec, progress)
     try:
         tok = load_tokenizer(source)
@@ -153,5 +158,5 @@ def load_base(
         ) from exc
     model.to(device)
     model.eval()
-    print(f"loaded {spec} from {source}", file=sys.stderr)
+    log.info("loaded %s from %s", spec, source)
     return model, tok
