@@ -37,6 +37,22 @@ def test_commands_doc_names_every_action_word_and_subcommand() -> None:
     assert "### `tuneup content check`" in text
 
 
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Run the tests", 1)[1]
+    command = section.split("```sh\n", 1)[1].split("\n```", 1)[0].strip()
+    assert "\n" not in command, "the README's test command is one line"
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8").splitlines()
+    assert command in ci, ".ci/run does not run the README's test command as written"
+
+
+def test_the_readme_install_command_leaves_a_working_tuneup() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    install = readme.split("## Install and start", 1)[1].split("```sh\n", 1)[1].split("\n```")[0]
+    assert install.strip().endswith(".venv/bin/tuneup")
+    assert "activate" in readme and "pipx install" in readme  # how to get `tuneup` on PATH
+
+
 if __name__ == "__main__":
     COMMANDS_MD.write_text(helpdoc.render(main), encoding="utf-8")
     print(f"wrote {COMMANDS_MD}")

@@ -42,7 +42,7 @@ def compare(
     """
     from tuneup.home import resolve_user_path
     from tuneup.live.compare import compare_models
-    from tuneup.views.live import render_compare_row, render_compare_summary
+    from tuneup.views.live import dim, render_compare_row, render_compare_summary
 
     with session.json_mode(as_json):
         tuned = tuned or newest_model(session)
@@ -59,6 +59,14 @@ def compare(
             base = rec.model
         path = resolve_user_path(test_file)
         confirm_billable(session, f"Comparing on up to {n} examples ({2 * n} chat calls)", yes=yes)
+
+        if not as_json:
+            from tuneup.live.jobs import model_trainer
+
+            trainers = {m: model_trainer(session.client, m) for m in (base, tuned)}
+            if any(trainers.values()):
+                dim(session.console, f"base: {base} ({trainers[base] or 'unknown'})")
+                dim(session.console, f"tuned: {tuned} ({trainers[tuned] or 'unknown'})")
 
         def on_row(row: Any) -> None:
             if not as_json:

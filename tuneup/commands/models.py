@@ -64,7 +64,9 @@ def chat(session: Session, model: str | None, system: str | None, yes: bool) -> 
     confirm_billable(session, f"Chatting with {model} (each reply)", yes=yes, once_as="chat")
     if system is None:
         system = _system_from_training(session, model)
-    render_chat_intro(session.console, model)
+    from tuneup.live.jobs import model_trainer
+
+    render_chat_intro(session.console, model, model_trainer(session.client, model))
     conv = Conversation(model=model, system=system or None)
     while True:
         line = session.read_line("you> ")

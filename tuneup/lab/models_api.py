@@ -35,7 +35,14 @@ def public(rec: dict[str, Any]) -> dict[str, Any]:
         "created": int(rec["created"]),
         "owned_by": rec.get("owned_by", "tuneup-lab"),
         **LabRules().model_fields(rec["id"]),
+        "trainer": rec.get("trainer") or ("real" if rec.get("real") else "simulated"),
     }
+
+
+def base_public(lab: Lab, name: str) -> dict[str, Any]:
+    """A base model object, saying who answers for it here: the real base model the lab
+    trains (``trainer``: "real: …"), or the simulation."""
+    return {**base_model_object(name), "trainer": lab.trainer.label}
 
 
 def model_not_found(name: str) -> ApiError:
@@ -53,14 +60,14 @@ def find_model(lab: Lab, name: str, scope: str | None) -> dict[str, Any]:
     if rec is not None:
         return rec
     if not name.startswith("ft:") and is_base_model(name):
-        return base_model_object(name)
+        return base_public(lab, name)
     raise model_not_found(name)
 
 
 @endpoint
 async def list_models(request: Request) -> Response:
     lab = lab_of(request)
-    data = [base_model_object(m) for m in base_models()]
+    data = [base_public(lab, m) for m in base_models()]
     data += [public(m) for m in lab.store.list_models(owner=request.state.scope)]
     return JSONResponse({"object": "list", "data": data})
 

@@ -281,6 +281,7 @@ class Recorder:
             "kind": kind,
             "adapter": adapter,
             "real": bool(rec["plan"].get("real")),
+            "trainer": rec["plan"].get("trainer"),
             "base_model": rec["model"],
             "base_spec": rec["plan"].get("base_model"),
             "training_file": rec["training_file"],

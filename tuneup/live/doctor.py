@@ -173,4 +173,22 @@ def run_doctor(settings: Settings, *, build: Callable[..., Any] | None = None) -
     else:
         lab_ok = all(c.ok is not False for c in checks)
         checks.append(Check("lab", lab_ok, "local lab working" if lab_ok else "see above"))
+    checks += _lab_trainer_checks(settings)
     return DoctorReport(settings.provider, checks)
+
+
+def _lab_trainer_checks(settings: Settings) -> list[Check]:
+    """What the local lab trains, and whether its store holds damaged records (both read
+    from this machine: no request)."""
+    from tuneup.home import lab_dir
+    from tuneup.lab.health import doctor_check
+    from tuneup.lab.workers import choose
+
+    try:
+        choice = choose(None, settings.lab_base_model)
+        detail = choice.label + (f" ({choice.reason})" if choice.reason else "")
+        trainer = Check("trainer", None, detail)
+    except ValueError as exc:  # TUNEUP_LAB_TRAINER=real but it cannot train
+        trainer = Check("trainer", False, str(exc))
+    ok, line = doctor_check(lab_dir())
+    return [trainer, Check("lab records", ok, line)]

@@ -28,6 +28,21 @@ class JobSummary:
         return dict(self.__dict__)
 
 
+def trainer_of(obj: Any) -> str | None:
+    """Who trains (or answers for) a job or model object at tuneup's lab: "real: …" or
+    "simulated: …" (a field the lab adds); None elsewhere, e.g. at OpenAI."""
+    label = getattr(obj, "trainer", None)
+    return label if isinstance(label, str) and label else None
+
+
+def model_trainer(client: Any, model: str) -> str | None:
+    """:func:`trainer_of` a model by name (None when it cannot be looked up)."""
+    try:
+        return trainer_of(client.models.retrieve(model))
+    except Exception:  # only a label: chat and compare go on without it
+        return None
+
+
 def summarize(job: Any) -> JobSummary:
     err = getattr(job, "error", None)
     err_msg = getattr(err, "message", None) if err is not None else None

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tuneup.errors import NotFoundError, TuneupError
+from tuneup.live.jobs import trainer_of
 
 
 @dataclass(frozen=True)
@@ -47,6 +48,7 @@ class MetricsReport:
     rows: list[MetricRow] = field(default_factory=list)
     checkpoints: list[CheckpointRow] = field(default_factory=list)
     trained_tokens: int | None = None
+    trainer: str | None = None  # at tuneup's lab: "real: …" or "simulated: …"
 
     @property
     def has_validation(self) -> bool:
@@ -152,6 +154,7 @@ def read_metrics(client: Any, job_id: str) -> MetricsReport:
         fine_tuned_model=job.fine_tuned_model,
         result_file=result_files[0] if result_files else None,
         trained_tokens=job.trained_tokens,
+        trainer=trainer_of(job),
     )
     if not report.result_file:
         raise NotFoundError(

@@ -12,6 +12,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from tuneup.live.jobs import trainer_of
+
 TERMINAL = frozenset({"succeeded", "failed", "cancelled"})
 METRIC_KEYS = (
     "train_loss",
@@ -49,6 +51,7 @@ class JobProgress:
     error: str | None = None
     trained_tokens: int | None = None
     estimated_finish: int | None = None
+    trainer: str | None = None  # at tuneup's lab: "real: …" or "simulated: …"
 
     @property
     def terminal(self) -> bool:
@@ -144,6 +147,7 @@ class JobWatcher:
             metrics=dict(self.metrics),
             events=tuple(lines),
             fine_tuned_model=job.fine_tuned_model,
+            trainer=trainer_of(job),
             error=_error_text(job),
             trained_tokens=job.trained_tokens,
             estimated_finish=getattr(job, "estimated_finish", None),

@@ -235,13 +235,23 @@ class Tutor:
 
 def _step_hint(session: Session, step: int) -> str | None:
     """What the learner already has for this step (their newest model on step 3), from the
-    saved ledger only: no network."""
+    saved ledger only: no network. On step 2 with the local lab, also what the lab trains."""
     from tuneup.live.ledger import step_hint
 
     try:
-        return step_hint(session.settings, step)
+        settings = session.settings
+        lines = [step_hint(settings, step)]
     except TuneupError:
         return None
+    if step == 2 and settings.provider == "lab":
+        from tuneup.lab.workers import choose
+
+        try:
+            label = choose(None, settings.lab_base_model).label
+            lines.insert(0, f"The lab's trainer here: {label}.")
+        except ValueError as exc:
+            lines.insert(0, f"The lab's trainer cannot run: {exc}.")
+    return "\n".join(line for line in lines if line) or None
 
 
 def build_tutor(

@@ -177,8 +177,10 @@ def render_models(console: Console, glyphs: Glyphs, models: Iterable[ModelSummar
         say(console, f"{kind:<10}  {printable(m.owned_by):<14}  ", (printable(m.id), "bold"))
 
 
-def render_chat_intro(console: Console, model: str) -> None:
+def render_chat_intro(console: Console, model: str, trainer: str | None = None) -> None:
     say(console, "Chatting with ", (printable(model), "bold"), ". Type /exit to go back.")
+    if trainer:
+        say(console, (f"It answers from the lab's model, {printable(trainer)}.", "dim"))
 
 
 # -- compare --------------------------------------------------------------------------------

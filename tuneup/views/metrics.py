@@ -34,6 +34,8 @@ def render_metrics(
     say(console, ("job ", "dim"), (report.job_id, "bold"), "  ", status_text(report.status))
     if report.fine_tuned_model:
         say(console, ("model ", "dim"), report.fine_tuned_model)
+    if report.trainer:
+        say(console, (f"trainer: {report.trainer}", "dim"))
     table = Table(box=glyphs.box, title=f"Results file {report.result_file}", title_justify="left")
     for col in ("step", "train loss", "train acc", "valid loss", "valid acc"):
         table.add_column(col, justify="right")
@@ -119,7 +121,7 @@ def plot_text(
 
 
 def write_png(report: MetricsReport, path: Path) -> Path:
-    """Save the same two plots as a PNG with matplotlib (Agg); needs ``tuneup[plots]``."""
+    """Save the same two plots as a PNG with matplotlib (Agg); needs ``tuneup-tutor[plots]``."""
     try:
         import matplotlib
 

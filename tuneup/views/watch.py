@@ -44,6 +44,8 @@ def _watch_panel(progress: JobProgress, events: list[Any], glyphs: Glyphs) -> Gr
         ("job ", "dim"), (progress.job_id, "bold"), "  ", status_text(progress.status)
     )
     parts: list[Any] = [head]
+    if progress.trainer:
+        parts.append(Text(f"trainer: {progress.trainer}", style="dim"))
     if progress.total_steps:
         step = progress.total_steps if progress.status == "succeeded" else (progress.step or 0)
         row = Table.grid(padding=(0, 2))
@@ -89,6 +91,8 @@ def watch_view(
     else:
         shown_status = None
         for progress in snapshots:
+            if shown_status is None and progress.trainer:
+                say(console, (f"trainer: {progress.trainer}", "dim"))
             for ev in progress.events:
                 if _worth_a_line(ev):
                     console.print(_event_text(ev), soft_wrap=True)

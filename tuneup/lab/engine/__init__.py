@@ -24,7 +24,7 @@ from tuneup.lab.engine.basemodel import DEFAULT_BASE_MODEL, BaseModel, offline_b
 from tuneup.lab.engine.hparams import LORA_R
 
 EXTRA_MODULES = ("torch", "transformers", "peft", "safetensors", "huggingface_hub")
-SIMULATED_LABEL = "simulated: install tuneup[train] for real training"
+SIMULATED_LABEL = "simulated: install tuneup-tutor[train] for real training"
 
 __all__ = [
     "DEFAULT_BASE_MODEL",
