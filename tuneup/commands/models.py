@@ -51,6 +51,7 @@ def models(session: Session, as_json: bool) -> None:
 def chat(session: Session, model: str | None, system: str | None, yes: bool) -> None:
     """Chat with MODEL (default: your newest fine-tuned model), streamed. /exit ends."""
     from tuneup.live.chat import Conversation, stream_reply
+    from tuneup.views.console import printable
     from tuneup.views.live import render_chat_intro, say
 
     if not model:
@@ -81,7 +82,7 @@ def chat(session: Session, model: str | None, system: str | None, yes: bool) -> 
         try:
             for piece in stream_reply(session.client, conv, text):
                 session.console.print(
-                    Text(piece), end="", highlight=False, soft_wrap=True, emoji=False
+                    Text(printable(piece)), end="", highlight=False, soft_wrap=True, emoji=False
                 )
         except KeyboardInterrupt:
             session.console.print(Text(" [stopped]", "dim"))
