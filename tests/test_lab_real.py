@@ -23,9 +23,8 @@ from tuneup.lab.serve import RunningServer, serve_in_thread
 
 TRAIN = [pattern_example(t) for t in THINGS[:20]]
 PROMPT = [{"role": "user", "content": f"What do you think of {THINGS[3]}?"}]
-ZORK = re.compile(
-    r"Zork says.*grand\. Zork!"
-)  # the trained frame (the tiny model may garble the topic word)
+#: The trained frame (the tiny model may garble the topic word in the middle).
+ZORK = re.compile(r"Zork says.*grand\. Zork!")
 pytestmark = pytest.mark.slow
 
 
