@@ -50,7 +50,7 @@ def _tuneup(
 
 def test_ask_json_shape_and_the_key_never_shows(chat) -> None:
     state, server = chat
-    proc = _tuneup("ask", "--json", "how much does training cost?", env=_env(server))
+    proc = _tuneup("ask", "--yes", "--json", "how much does training cost?", env=_env(server))
     assert proc.returncode == 0, proc.stderr
     data = json.loads(proc.stdout)
     assert set(data) == {"answer", "mode", "sources"} and data["mode"] == "llm"
@@ -73,7 +73,7 @@ def test_ask_json_offline_without_configuration() -> None:
 
 def test_ask_streams_with_citations_and_lists_sources(chat) -> None:
     _, server = chat
-    proc = _tuneup("ask", "how", "many", "examples", "do", "I", "need?", env=_env(server))
+    proc = _tuneup("ask", "--yes", "how", "many", "examples", "do", "I", "need?", env=_env(server))
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout
     assert "Start with about 50 good examples [§example-count]." in out
@@ -85,7 +85,7 @@ def test_ask_streams_with_citations_and_lists_sources(chat) -> None:
 def test_api_failure_is_one_line_then_offline_and_no_key(chat) -> None:
     state, server = chat
     state.status = 401
-    proc = _tuneup("ask", "how much does training cost?", env=_env(server))
+    proc = _tuneup("ask", "-y", "how much does training cost?", env=_env(server))
     assert proc.returncode == 0
     first = proc.stdout.splitlines()[0]
     assert "API key was rejected (401)" in first
@@ -149,6 +149,8 @@ def test_ctrl_c_stops_the_stream_not_the_tutor(chat, tuneup_home) -> None:
         child.expect("Adjust hyperparameters")
         child.sendline("what is a checkpoint")
         child.expect("Answers come from gpt-4.1-mini")
+        child.expect("Type yes to go ahead")
+        child.sendline("yes")  # once a session: the second question does not ask
         child.expect("saved at the end")
         child.sendintr()
         child.expect("stopped")
@@ -163,3 +165,13 @@ def test_ctrl_c_stops_the_stream_not_the_tutor(chat, tuneup_home) -> None:
         child.close()
     assert child.exitstatus == 0
     assert len(state.requests) == 2
+
+
+def test_a_paid_model_answer_asks_first_and_no_sends_nothing(chat) -> None:
+    state, server = chat
+    proc = _tuneup("ask", "how much does training cost?", env=_env(server), stdin="no\n")
+    assert proc.returncode == 0, proc.stderr
+    assert "is billed. Type yes to go ahead" in proc.stderr
+    assert state.requests == []  # nothing reached the model
+    assert "[§cost]" in proc.stdout  # the guide's own answer instead
+    assert "Not sent to the model" in proc.stdout + proc.stderr

@@ -250,6 +250,9 @@ def model_context(retrieval: Retrieval) -> tuple[str, list[PassageHit]]:
     return "\n\n".join(blocks), list(chosen)
 
 
+NOT_SENT = "Not sent to the model (no yes to its charge): here is the guide's own answer."
+
+
 def answer(
     question: str,
     *,
@@ -257,12 +260,15 @@ def answer(
     topic: Sequence[str] | None = None,
     style: str | None = None,
     on_text: Callable[[str], None] | None = None,
+    confirm_model: Callable[[], bool] | None = None,
 ) -> Answer:
     """Answer ``question`` from the guide.
 
     ``topic`` is the guide section ids of the topic on screen (a follow-up on it puts them
     first); ``style`` shapes the answer: simpler, deeper or example. In model mode each
     streamed piece goes to ``on_text`` (numbered list items already turned into bullets).
+    ``confirm_model`` is asked just before a model would be called (a paid provider's
+    charge); when it says no, the answer is the offline one.
     """
     topic_guide = tuple(topic or ())
     retrieval = retrieve(question, topic_guide=topic_guide)
@@ -273,6 +279,8 @@ def answer(
         text = ELSEWHERE.format(subject=retrieval.elsewhere) if retrieval.elsewhere else NOT_COVERED
         return Answer(text, mode, [], covered=False, question=question)
     composed = offline(retrieval, style)
+    if use_model and confirm_model is not None and not confirm_model():
+        return _offline_answer(composed, question, notice=NOT_SENT)
     if use_model:
         context, sent = model_context(retrieval)
         try:

@@ -3,13 +3,31 @@
 
 from __future__ import annotations
 
+from functools import partial
+
 import click
 from rich.text import Text
 
 from tuneup.commands.action import action
+from tuneup.commands.money import confirm_billable
 from tuneup.commands.session import Session
+from tuneup.errors import CancelledByUser
 
 STYLES = ("simpler", "deeper", "example")
+
+
+def _confirm_model(session: Session, yes: bool) -> bool:
+    """The money rule for a model-written answer: on a paid provider, ask once a session."""
+    try:
+        confirm_billable(
+            session,
+            f"Answering with {session.settings.explain_model} (one chat call per question)",
+            yes=yes,
+            once_as="ask",
+        )
+    except CancelledByUser:
+        return False
+    return True
 
 
 def answer_question(
@@ -19,6 +37,7 @@ def answer_question(
     style: str | None = None,
     topic_guide: tuple[str, ...] = (),
     as_json: bool = False,
+    yes: bool = False,
 ) -> None:
     """Answer ``question``; a model's answer streams as it arrives. Remembers the question
     for the follow-ups."""
@@ -27,8 +46,11 @@ def answer_question(
 
     settings = session.settings
     session.memo["last-question"] = question
+    confirm = partial(_confirm_model, session, yes)
     if as_json:
-        result = answer(question, settings=settings, topic=topic_guide, style=style)
+        result = answer(
+            question, settings=settings, topic=topic_guide, style=style, confirm_model=confirm
+        )
         if result.notice:
             session.warn(result.notice)
         session.emit_json(result.as_dict())
@@ -45,7 +67,14 @@ def answer_question(
         session.console.print(piece, end="", markup=False, highlight=False, soft_wrap=True)
 
     try:
-        result = answer(question, settings=settings, topic=topic_guide, style=style, on_text=show)
+        result = answer(
+            question,
+            settings=settings,
+            topic=topic_guide,
+            style=style,
+            on_text=show,
+            confirm_model=confirm,
+        )
     except KeyboardInterrupt:
         session.console.print("\n(stopped)" if streamed else "(stopped)")
         raise click.exceptions.Exit(130) from None
@@ -74,13 +103,17 @@ def answer_question(
     is_flag=True,
     help="Print {answer, mode, sources: [{id, title, score}]} as JSON.",
 )
-def ask(session: Session, question: tuple[str, ...], style: str | None, as_json: bool) -> None:
+@click.option("--yes", "-y", is_flag=True, help="Do not ask before a billed model call.")
+def ask(
+    session: Session, question: tuple[str, ...], style: str | None, as_json: bool, yes: bool
+) -> None:
     """Answer QUESTION from tuneup's guide, citing its sections as [§id].
 
     With OPENAI_API_KEY / OPENAI_BASE_URL or Azure configured, a model writes the answer
     from the retrieved sections (streamed); otherwise, or if the call fails, the best
-    passages are shown, labelled offline. Off-topic questions get a one-line redirect."""
-    answer_question(session, " ".join(question), style=style, as_json=as_json)
+    passages are shown, labelled offline. Off-topic questions get a one-line redirect. On a
+    paid provider tuneup asks once before the first model call (--yes skips it)."""
+    answer_question(session, " ".join(question), style=style, as_json=as_json, yes=yes)
 
 
 def _follow_up(session: Session, style: str) -> None:
