@@ -24,6 +24,7 @@ class ChatServerState:
     chunk_delay: float = 0.0  # seconds between streamed pieces (a slow model)
     requests: list[dict[str, Any]] = field(default_factory=list)
     auth: list[str] = field(default_factory=list)
+    other: list[str] = field(default_factory=list)  # every other request: "POST /v1/..."
 
 
 def create_chat_app(state: ChatServerState) -> Starlette:
@@ -63,4 +64,14 @@ def create_chat_app(state: ChatServerState) -> Starlette:
 
         return StreamingResponse(events(), media_type="text/event-stream")
 
-    return Starlette(routes=[Route("/v1/chat/completions", chat, methods=["POST"])])
+    async def anything_else(request: Request) -> Response:
+        state.other.append(f"{request.method} {request.url.path}")
+        error = {"message": "not here", "type": "invalid_request_error", "param": None}
+        return JSONResponse({"error": {**error, "code": None}}, status_code=404)
+
+    return Starlette(
+        routes=[
+            Route("/v1/chat/completions", chat, methods=["POST"]),
+            Route("/{rest:path}", anything_else, methods=["GET", "POST", "DELETE"]),
+        ]
+    )
