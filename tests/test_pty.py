@@ -129,3 +129,57 @@ def test_tab_completes_commands_and_shipped_example_paths(
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 0
+
+
+BAD_SEQUENCES = [
+    b"\x1b[M",  # a mouse report cut short
+    b"\x1b[M\x20",
+    b"\x1b[31m",  # a colour code typed at the prompt
+    b"\x1b[200~a paste, then its end\x1b[201~",
+    b"\x1b]0;title\x07",  # set the window title
+    b"\x1bP1$r\x1b\\",  # a device control string
+    b"\x1b[?1049h",
+    b"\x1b[6n",  # a cursor position request, answered by nobody
+    b"\xff\xfe\x80",  # not UTF-8
+]
+
+
+def test_no_typed_byte_sequence_crashes_the_tutor(tuneup_home: Path) -> None:
+    import random
+
+    child = _spawn(tuneup_home)
+    screen = Screen(child, rows=40, cols=80)
+    screen.wait_for("Adjust hyperparameters")
+    rng = random.Random(20261126)
+    noise = bytes(b for b in rng.randbytes(3000) if b not in (0x03, 0x04, 0x1A, 0x1C))
+    for chunk in [*BAD_SEQUENCES, noise[:1000], noise[1000:2000], noise[2000:]]:
+        os.write(child.child_fd, chunk)  # raw bytes, as a terminal would pass them on
+        os.write(child.child_fd, b"\x15\r")  # Ctrl-U clears the line, then Enter
+        screen.settle(quiet=0.3)
+    assert child.isalive()
+    os.write(child.child_fd, b"\x1b\x1b\x15")
+    child.sendline("q")
+    child.expect(pexpect.EOF, timeout=30)
+    child.close()
+    assert child.exitstatus == 0
+    assert "Traceback" not in screen.text
+    log = tuneup_home / "errors.log"
+    assert not log.exists() or log.read_text() == ""  # nothing went wrong, even unseen
+
+
+def test_the_history_file_is_private_and_never_holds_a_key(tuneup_home: Path) -> None:
+    key = "sk-proj-" + "Abc123Def456Ghi789Jkl012Mno345"
+    child = _spawn(tuneup_home)
+    screen = Screen(child, rows=40, cols=80)
+    screen.wait_for("Adjust hyperparameters")
+    for line in (f"export OPENAI_API_KEY={key}", key, "how many examples do I need"):
+        child.sendline(line)
+        screen.settle(quiet=0.3)
+    child.sendline("q")
+    child.expect(pexpect.EOF)
+    child.close()
+    history = tuneup_home / "history"
+    text = history.read_text()
+    assert "how many examples do I need" in text  # ordinary lines are remembered
+    assert key not in text and "sk-proj-" not in text
+    assert history.stat().st_mode & 0o777 == 0o600

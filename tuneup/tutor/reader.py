@@ -123,8 +123,10 @@ class PromptReader:
             history = PrivateHistory(str(path))
         except OSError:
             pass  # no history file: the prompt still works, it just forgets
+        _quiet_input_errors()
         return PromptSession(
             history=history,
+            key_bindings=_ignore_mouse(),
             completer=Adapter(),
             complete_while_typing=False,
             bottom_toolbar=self._toolbar,
@@ -135,8 +137,47 @@ class PromptReader:
         if self._session is None:
             self._session = self._make_session()
         try:
-            return str(self._session.prompt(prompt))
+            # No "Press ENTER to continue" traceback from prompt_toolkit: an error in its
+            # input loop goes to the log (see _quiet_input_errors) and the line is dropped.
+            return str(self._session.prompt(prompt, set_exception_handler=False))
         except (KeyboardInterrupt, EOFError):
             raise
         except Exception:  # noqa: BLE001 - a stray escape sequence must not end the tutor
             return ""
+
+
+def _ignore_mouse() -> Any:
+    """Key bindings that swallow mouse reports. The tutor uses no mouse, and prompt_toolkit's
+    own handler raises on a report that is cut short (ESC [ M typed by hand)."""
+    from prompt_toolkit.key_binding import KeyBindings
+    from prompt_toolkit.keys import Keys
+
+    bindings = KeyBindings()
+
+    @bindings.add(Keys.Vt100MouseEvent)
+    @bindings.add(Keys.WindowsMouseEvent)
+    def _(event: Any) -> None:
+        return None
+
+    return bindings
+
+
+def _quiet_input_errors() -> None:
+    """Errors inside prompt_toolkit's event loop are logged to errors.log in the user
+    directory, never printed over the learner's screen."""
+    import logging
+
+    from tuneup.home import state_file
+
+    log = logging.getLogger("asyncio")
+    if any(isinstance(h, logging.FileHandler) for h in log.handlers):
+        return
+    try:
+        from tuneup.statefile import private_file
+
+        path = private_file(state_file("errors.log"))
+        handler: logging.Handler = logging.FileHandler(path, delay=True)
+    except OSError:
+        handler = logging.NullHandler()
+    log.addHandler(handler)
+    log.propagate = False
