@@ -108,6 +108,11 @@ class Session:
             from tuneup.client import build_client
 
             self._client = build_client(self.settings)
+            if self.settings.provider == "lab":
+                from tuneup.lab.embed import warnings
+
+                for line in warnings():  # damaged records the lab set aside as it started
+                    self.warn(line)
         return self._client
 
     @property
