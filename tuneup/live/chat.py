@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
+
+if TYPE_CHECKING:
+    import openai
+    from openai.types.chat import ChatCompletionMessageParam
 
 
 @dataclass
@@ -18,14 +22,16 @@ class Conversation:
         return head + self.messages
 
 
-def stream_reply(client: Any, conv: Conversation, user_text: str) -> Iterator[str]:
+def stream_reply(client: openai.OpenAI, conv: Conversation, user_text: str) -> Iterator[str]:
     """Send ``user_text`` and yield the reply's pieces as they arrive.
 
     The user turn and the full reply are added to the conversation once the stream ends,
     so an interrupted reply leaves the conversation as it was.
     """
     messages = [*conv.payload(), {"role": "user", "content": user_text}]
-    stream = client.chat.completions.create(model=conv.model, messages=messages, stream=True)
+    stream = client.chat.completions.create(
+        model=conv.model, messages=cast("list[ChatCompletionMessageParam]", messages), stream=True
+    )
     parts: list[str] = []
     try:
         for chunk in stream:
@@ -43,15 +49,17 @@ def stream_reply(client: Any, conv: Conversation, user_text: str) -> Iterator[st
     conv.messages.append({"role": "assistant", "content": "".join(parts)})
 
 
-def complete(client: Any, model: str, messages: list[dict[str, Any]]) -> str:
+def complete(client: openai.OpenAI, model: str, messages: list[dict[str, Any]]) -> str:
     """One non-streamed answer (used by compare)."""
-    resp = client.chat.completions.create(model=model, messages=messages)
+    resp = client.chat.completions.create(
+        model=model, messages=cast("list[ChatCompletionMessageParam]", messages)
+    )
     if not resp.choices:
         return ""
     return str(resp.choices[0].message.content or "")
 
 
-def training_system_prompt(client: Any, file_id: str, *, lines: int = 20) -> str | None:
+def training_system_prompt(client: openai.OpenAI, file_id: str, *, lines: int = 20) -> str | None:
     """The system message the training file's examples share (from its first ``lines``
     examples), or None. A fine-tuned model answers best when it is asked the way it was
     trained, so `chat` starts with the same system message."""

@@ -13,10 +13,13 @@ from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tuneup.errors import InputFileError, UsageError
 from tuneup.live.chat import complete
+
+if TYPE_CHECKING:
+    import openai
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
@@ -127,7 +130,7 @@ def load_test_examples(path: Path, n: int) -> list[TestExample]:
 
 
 def compare_models(
-    client: Any,
+    client: openai.OpenAI,
     base: str,
     tuned: str,
     path: Path,

@@ -11,11 +11,14 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tuneup import secrets
 from tuneup.config import Settings
 from tuneup.errors import WIND_DOWN_NOTE, describe
+
+if TYPE_CHECKING:
+    import openai
 
 PROBE_FILE_ID = "file-tuneup-doctor-probe-not-a-file"
 PROBE_MODEL = "gpt-4.1-mini-2025-04-14"
@@ -100,7 +103,7 @@ def _provider_checks(settings: Settings, build: Callable[..., Any]) -> list[Chec
     return checks
 
 
-def _fine_tuning_check(client: Any) -> Check:
+def _fine_tuning_check(client: openai.OpenAI) -> Check:
     name = "fine-tuning"
     try:
         client.fine_tuning.jobs.list(limit=1)

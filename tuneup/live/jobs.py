@@ -7,10 +7,13 @@ the learner's last job at this provider (from :mod:`tuneup.live.ledger`).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tuneup.errors import NotFoundError
 from tuneup.live.ledger import Ledger
+
+if TYPE_CHECKING:
+    import openai
 
 
 @dataclass(frozen=True)
@@ -35,7 +38,7 @@ def trainer_of(obj: Any) -> str | None:
     return label if isinstance(label, str) and label else None
 
 
-def model_trainer(client: Any, model: str) -> str | None:
+def model_trainer(client: openai.OpenAI, model: str) -> str | None:
     """:func:`trainer_of` a model by name (None when it cannot be looked up)."""
     try:
         return trainer_of(client.models.retrieve(model))
@@ -72,7 +75,9 @@ def resolve_job_id(ledger: Ledger, job_id: str | None) -> str:
     return last.id
 
 
-def list_jobs(client: Any, ledger: Ledger | None = None, *, limit: int = 20) -> list[JobSummary]:
+def list_jobs(
+    client: openai.OpenAI, ledger: Ledger | None = None, *, limit: int = 20
+) -> list[JobSummary]:
     """The provider's newest jobs. Jobs the ledger remembers with an older status or no model
     yet are brought up to date (one retrieve each, only when something changed)."""
     page = client.fine_tuning.jobs.list(limit=limit)
@@ -88,7 +93,9 @@ def list_jobs(client: Any, ledger: Ledger | None = None, *, limit: int = 20) -> 
 JOB_ACTIONS = {"cancel": "Cancelled", "pause": "Paused", "resume": "Resumed"}
 
 
-def act_on_job(client: Any, verb: str, job_id: str, ledger: Ledger | None = None) -> JobSummary:
+def act_on_job(
+    client: openai.OpenAI, verb: str, job_id: str, ledger: Ledger | None = None
+) -> JobSummary:
     """``verb`` is ``cancel``, ``pause`` or ``resume``: the SDK call of that name."""
     if verb not in JOB_ACTIONS:
         raise ValueError(verb)
@@ -106,7 +113,7 @@ class ModelSummary:
     fine_tuned: bool
 
 
-def list_models(client: Any) -> list[ModelSummary]:
+def list_models(client: openai.OpenAI) -> list[ModelSummary]:
     out = []
     for m in client.models.list():
         mid = str(m.id)
@@ -117,7 +124,7 @@ def list_models(client: Any) -> list[ModelSummary]:
     return out
 
 
-def newest_fine_tuned_model(client: Any | None, ledger: Ledger) -> str | None:
+def newest_fine_tuned_model(client: openai.OpenAI | None, ledger: Ledger) -> str | None:
     """The newest model from the learner's own jobs, refreshed from the API when possible."""
     for rec in reversed(ledger.current.jobs):
         if rec.fine_tuned_model:

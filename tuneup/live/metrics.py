@@ -12,10 +12,13 @@ import binascii
 import csv
 import io
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tuneup.errors import NotFoundError, TuneupError
 from tuneup.live.jobs import trainer_of
+
+if TYPE_CHECKING:
+    import openai
 
 
 @dataclass(frozen=True)
@@ -123,7 +126,7 @@ def parse_results(text: str) -> list[MetricRow]:
     return rows
 
 
-def _checkpoints(client: Any, job_id: str) -> list[CheckpointRow]:
+def _checkpoints(client: openai.OpenAI, job_id: str) -> list[CheckpointRow]:
     page = client.fine_tuning.jobs.checkpoints.list(job_id, limit=10)
     out: list[CheckpointRow] = []
     for ck in page.data:
@@ -143,7 +146,7 @@ def _checkpoints(client: Any, job_id: str) -> list[CheckpointRow]:
     return out
 
 
-def read_metrics(client: Any, job_id: str) -> MetricsReport:
+def read_metrics(client: openai.OpenAI, job_id: str) -> MetricsReport:
     """Fetch the job, its results file and its checkpoints."""
     job = client.fine_tuning.jobs.retrieve(job_id)
     result_files = list(getattr(job, "result_files", None) or [])

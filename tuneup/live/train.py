@@ -13,12 +13,15 @@ import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tuneup.errors import UsageError
 from tuneup.home import resolve_user_path
 from tuneup.live.ledger import Ledger
 from tuneup.live.upload import FileCheck, Uploaded, ValidationFailed, check_file, send_file
+
+if TYPE_CHECKING:
+    import openai
 
 FILE_ID = re.compile(r"^file-[A-Za-z0-9_-]+$")
 METHODS = ("supervised", "dpo")
@@ -111,7 +114,7 @@ class TrainPlan:
 
 
 def _fetch_for_estimate(
-    client: Any, file_id: str, model: str, epochs: int | None
+    client: openai.OpenAI, file_id: str, model: str, epochs: int | None
 ) -> FileCheck | None:
     """Download an already uploaded file and check it locally, only to estimate the cost."""
     content = client.files.content(file_id)
@@ -125,7 +128,9 @@ def _local(text: str) -> Path:
     return resolve_user_path(text)
 
 
-def plan_training(spec: TrainSpec, *, paid: bool, provider: str, client: Any = None) -> TrainPlan:
+def plan_training(
+    spec: TrainSpec, *, paid: bool, provider: str, client: openai.OpenAI | None = None
+) -> TrainPlan:
     """Validate the files and estimate the cost. Creates nothing, uploads nothing."""
     check_spec(spec)
     plan = TrainPlan(spec=spec, paid=paid, provider=provider)
@@ -189,7 +194,7 @@ class TrainStarted:
 
 
 def start_training(
-    client: Any, plan: TrainPlan, ledger: Ledger | None, *, confirmed: bool
+    client: openai.OpenAI, plan: TrainPlan, ledger: Ledger | None, *, confirmed: bool
 ) -> TrainStarted:
     """Upload what is local, then create the job. Refuses unless the UI has confirmed a paid
     plan (``confirmed``): this is the last guard before anything billable."""

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from tuneup.errors import InputFileError, TuneupError
 from tuneup.live.ledger import Ledger
+
+if TYPE_CHECKING:
+    import openai
 
 
 @dataclass(frozen=True)
@@ -135,7 +138,11 @@ class Uploaded:
 
 
 def send_file(
-    client: Any, path: Path, ledger: Ledger | None, *, purpose: str = "fine-tune"
+    client: openai.OpenAI,
+    path: Path,
+    ledger: Ledger | None,
+    *,
+    purpose: Literal["fine-tune"] = "fine-tune",
 ) -> Uploaded:
     """Upload ``path`` as is (already checked) and remember its id."""
     with path.open("rb") as fh:
@@ -147,7 +154,12 @@ def send_file(
 
 
 def upload_file(
-    client: Any, path: Path, ledger: Ledger | None, *, model: str, check: FileCheck | None = None
+    client: openai.OpenAI,
+    path: Path,
+    ledger: Ledger | None,
+    *,
+    model: str,
+    check: FileCheck | None = None,
 ) -> Uploaded:
     """Validate, refuse on errors (:class:`ValidationFailed`), upload, remember."""
     check = check or check_file(path, model=model)

@@ -10,9 +10,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tuneup.live.jobs import trainer_of
+
+if TYPE_CHECKING:
+    import openai
 
 TERMINAL = frozenset({"succeeded", "failed", "cancelled"})
 METRIC_KEYS = (
@@ -84,7 +87,7 @@ def _int(value: Any) -> int | None:
 class JobWatcher:
     """Keeps the event cursor and the latest metrics between looks at one job."""
 
-    def __init__(self, client: Any, job_id: str, *, page_size: int = 50) -> None:
+    def __init__(self, client: openai.OpenAI, job_id: str, *, page_size: int = 50) -> None:
         self.client = client
         self.job_id = job_id
         self.page_size = page_size
@@ -166,7 +169,7 @@ class JobWatcher:
 
 
 def watch_job(
-    client: Any,
+    client: openai.OpenAI,
     job_id: str,
     *,
     interval: float = 0.5,
