@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import io
 
-from tuneup.commands import tutor_actions
 from tuneup.commands.boundary import run_typed
+from tuneup.commands.catalogue import tutor_actions
 from tuneup.commands.session import Session
 from tuneup.views.console import Glyphs, make_console
 

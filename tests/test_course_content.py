@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tuneup.ask.guide import load_guide
-from tuneup.commands import tutor_actions
+from tuneup.commands.catalogue import tutor_actions
 from tuneup.course.content import check_pack, load_course
 from tuneup.errors import ContentError
 from tuneup.home import package_content_dir

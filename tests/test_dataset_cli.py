@@ -15,7 +15,7 @@ from pty_helpers import spawn
 from session_helpers import ScriptedSession
 
 from tuneup.cli import main
-from tuneup.commands import meta_of, tutor_actions
+from tuneup.commands.catalogue import meta_of, tutor_actions
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:

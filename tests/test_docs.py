@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from tuneup.cli import main
-from tuneup.commands import ACTIONS, meta_of
+from tuneup.commands.catalogue import ACTIONS, meta_of
 from tuneup.tutor import helpdoc
 from tuneup.tutor.router import NAVIGATION
 

@@ -10,7 +10,7 @@ import pytest
 from live_helpers import FAKE_KEY, MODEL, lab_server, sdk_client
 from session_helpers import ScriptedSession
 
-from tuneup.commands import for_step
+from tuneup.commands.catalogue import for_step
 
 
 @pytest.fixture(autouse=True)

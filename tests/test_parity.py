@@ -16,7 +16,7 @@ import click
 import pytest
 from session_helpers import ScriptedSession
 
-from tuneup.commands import ACTIONS, meta_of
+from tuneup.commands.catalogue import ACTIONS, meta_of
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -96,7 +96,7 @@ def test_next_and_back_walk_topics() -> None:
 
 
 def test_help_is_generated_from_the_actions_and_the_navigation_table() -> None:
-    from tuneup.commands import ACTIONS, for_step, meta_of
+    from tuneup.commands.catalogue import ACTIONS, for_step, meta_of
     from tuneup.tutor.router import NAVIGATION
 
     everything = drive("??\rq\r")

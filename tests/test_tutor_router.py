@@ -67,7 +67,7 @@ def test_sentences_are_questions_when_ask_exists() -> None:
 
 
 def test_every_navigation_word_is_in_the_table_and_no_action_shadows_it() -> None:
-    from tuneup.commands import tutor_actions
+    from tuneup.commands.catalogue import tutor_actions
     from tuneup.tutor.router import NAV_WORDS, NAVIGATION
 
     assert set(NAV_WORDS) == {w for nav in NAVIGATION for w in nav.words}

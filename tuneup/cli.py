@@ -16,7 +16,6 @@ from typing import Any
 import click
 
 from tuneup import __version__
-from tuneup.commands import shell_actions
 from tuneup.commands.action import CONTEXT_SETTINGS
 from tuneup.commands.boundary import BROKEN_PIPE, guard
 from tuneup.commands.session import Session
@@ -24,7 +23,17 @@ from tuneup.config import PROVIDERS
 
 
 class TuneupGroup(click.Group):
-    """Runs each subcommand through the boundary: one line on stderr and the exit code."""
+    """Runs each subcommand through the boundary: one line on stderr and the exit code.
+
+    The actions are loaded when a subcommand is looked up (click's lazy-group pattern), so
+    `tuneup` alone shows the tutor's menu without importing them first."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *(c.name or "" for c in _actions())})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        found = super().get_command(ctx, cmd_name)
+        return found or next((c for c in _actions() if c.name == cmd_name), None)
 
     def invoke(self, ctx: click.Context) -> Any:
         def say(line: str) -> None:  # the session exists once the group's callback has run
@@ -90,7 +99,7 @@ def main(ctx: click.Context, content_dir: str | None, plain: bool, provider: str
         from tuneup.tutor.loop import run
 
         sys.exit(run(content_dir=content_dir, plain=plain, provider=provider))
-    from tuneup.commands import tutor_actions
+    from tuneup.commands.catalogue import tutor_actions
     from tuneup.statefile import clean_stale_temps
     from tuneup.views.console import Glyphs, make_console
 
@@ -108,5 +117,7 @@ def main(ctx: click.Context, content_dir: str | None, plain: bool, provider: str
     )
 
 
-for _action in shell_actions():
-    main.add_command(_action)
+def _actions() -> list[click.Command]:
+    from tuneup.commands.catalogue import shell_actions
+
+    return shell_actions()

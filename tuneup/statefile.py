@@ -15,7 +15,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -44,6 +43,8 @@ def private_temp(directory: Path, name: str) -> tuple[int, str]:
     owns it, so a file left by a killed process can be removed at the next start-up.
     """
     private_dir(directory)
+    import tempfile  # not on the menu's path: it pulls in random and hashlib
+
     return tempfile.mkstemp(
         dir=directory, prefix=f".{name}.", suffix=f".{os.getpid()}{TEMP_SUFFIX}"
     )

@@ -11,7 +11,7 @@ ledger, the course (``--content``), and the way to ask the learner something (an
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -70,7 +70,9 @@ class Session:
         err_console: Console | None = None,
         in_tutor: bool = False,
         settings: Settings | None = None,
-        actions: Mapping[str, click.Command] | None = None,
+        actions: Mapping[str, click.Command] | Callable[[], Mapping[str, click.Command]] = (
+            lambda: {}
+        ),
         error_prefix: str = "",
     ) -> None:
         self.console = console
@@ -82,8 +84,7 @@ class Session:
         self.provider = provider
         self.content_dir = content_dir
         self.in_tutor = in_tutor
-        #: The tutor's words for actions (``content check`` checks try-it lines against it).
-        self.actions: Mapping[str, click.Command] = actions or {}
+        self._actions = actions
         self.error_prefix = error_prefix
         self.place = Place()
         #: Per-session memory of commands (the last question asked, for `simpler`/`more`).
@@ -134,6 +135,13 @@ class Session:
             root = Path(self.content_dir).expanduser() if self.content_dir else None
             self._course = load_course(root or package_content_dir())
         return self._course
+
+    @property
+    def actions(self) -> Mapping[str, click.Command]:
+        """The tutor's words for actions (``content check`` checks try-it lines against it)."""
+        if callable(self._actions):
+            self._actions = self._actions()
+        return self._actions
 
     def use_course(self, course: Course) -> None:
         """The tutor already loaded the course: share it."""

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import click
 
-from tuneup.commands import ACTIONS, meta_of
+from tuneup.commands.catalogue import ACTIONS, meta_of
 from tuneup.tutor.router import JUMP_HELP, NAVIGATION, NUMBER_HELP
 
 

@@ -9,13 +9,15 @@ questions are read by the same line reader as everything else.
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Collection, Iterator
 from functools import partial
 from pathlib import Path
 from typing import IO
 
+import click
 from rich.console import Console, RenderableType
 
-from tuneup.commands import for_step, meta_of, tutor_actions
+from tuneup.commands.action import meta_of
 from tuneup.commands.boundary import guard, run_in, run_typed
 from tuneup.commands.session import Session
 from tuneup.course.content import load_course
@@ -59,7 +61,7 @@ class Tutor:
         self.nav = nav
         self.console = console
         self.glyphs = glyphs
-        self.actions = tutor_actions()
+        self._actions: dict[str, click.Command] | None = None
         self.reader: LineReader = reader or PipeReader(sys.stdin, self._echo)
         self.session = Session(
             console=console,
@@ -68,12 +70,21 @@ class Tutor:
             provider=provider,
             content_dir=content_dir,
             in_tutor=True,
-            actions=self.actions,
+            actions=lambda: self.actions,
         )
         self.session.use_course(nav.course)
         self.running = True
         #: A line typed at a pager's "more" prompt, to be handled as the next input.
         self.pending: str | None = None
+
+    @property
+    def actions(self) -> dict[str, click.Command]:
+        """The words for actions: loaded with the first line typed, not before the menu."""
+        if self._actions is None:
+            from tuneup.commands.catalogue import tutor_actions
+
+            self._actions = tutor_actions()
+        return self._actions
 
     # -- the Asker the session uses ---------------------------------------------------------
     @property
@@ -124,7 +135,7 @@ class Tutor:
             line,
             options=nav.options,
             steps=len(nav.course.steps),
-            actions=self.actions,
+            actions=_Words(lambda: self.actions),
             answering=nav.answering,
         )
         if isinstance(intent, Empty):
@@ -272,7 +283,7 @@ def build_tutor(
         course,
         progress,
         glyphs,
-        actions_for=lambda step: [c.name or "" for c in for_step(step)],
+        actions_for=_step_actions,
         warn=lambda line: console.print(line, markup=False, highlight=False),
     )
     tutor = Tutor(nav, console, glyphs, provider=provider, content_dir=content_dir)
@@ -287,6 +298,29 @@ def build_tutor(
     else:
         tutor.reader = PipeReader(stream, tutor._echo)
     return tutor
+
+
+class _Words(Collection[str]):
+    """The action words, looked up only when a line is neither a number nor a navigation
+    word: moving through the course never loads the actions."""
+
+    def __init__(self, load: Callable[[], Collection[str]]) -> None:
+        self._load = load
+
+    def __contains__(self, word: object) -> bool:
+        return word in self._load()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._load())
+
+    def __len__(self) -> int:
+        return len(self._load())
+
+
+def _step_actions(step: int) -> list[str]:
+    from tuneup.commands.catalogue import for_step
+
+    return [c.name or "" for c in for_step(step)]
 
 
 def _completion_words(tutor: Tutor) -> list[str]:

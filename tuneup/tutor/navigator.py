@@ -8,16 +8,19 @@ line of text); the loop prints it. Progress is saved after each move.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from rich.console import RenderableType
 from rich.text import Text
 
-from tuneup.course.checkrun import CheckRun, record
 from tuneup.course.content import Course
 from tuneup.course.progress import Position, Progress
 from tuneup.tutor import screens
 from tuneup.views import course as view
 from tuneup.views.console import Glyphs
+
+if TYPE_CHECKING:
+    from tuneup.course.checkrun import CheckRun
 
 Shown = RenderableType | None
 
@@ -124,6 +127,8 @@ class Navigator:
         return None
 
     def start_check(self, step: int, *, retry: bool = False) -> RenderableType:
+        from tuneup.course.checkrun import CheckRun  # the grading code loads with the first check
+
         lesson = self.course.lesson(step)
         mark, learner = self.course.pass_mark, self.progress.learner
         run = None
@@ -146,6 +151,8 @@ class Navigator:
         return view.feedback(grade, self.glyphs, last=run.finished)
 
     def _finish_check(self, step: int) -> RenderableType:
+        from tuneup.course.checkrun import record
+
         run = self.run
         assert run is not None
         record(self.progress, run)

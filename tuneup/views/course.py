@@ -9,6 +9,7 @@ what is valid on it. In plain mode everything is ASCII: Markdown is shown as its
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from rich.console import Group, RenderableType
 from rich.padding import Padding
@@ -16,9 +17,11 @@ from rich.table import Table
 from rich.text import Text
 
 from tuneup.course.content import Course, Lesson, Topic
-from tuneup.course.grading import Grade, PresentedQuestion
 from tuneup.course.progress import Progress, StepStatus
 from tuneup.views.console import Glyphs, markdown
+
+if TYPE_CHECKING:
+    from tuneup.course.grading import Grade, PresentedQuestion
 
 TITLE = "tuneup · learn to fine-tune chat models"
 
