@@ -12,6 +12,7 @@ from pathlib import Path
 PACKAGE = Path(__file__).resolve().parent.parent / "tuneup"
 
 #: Higher layers may import lower ones, never the reverse. Everything else is the core (0).
+MAX_LINES = 400
 LAYERS = {
     "tuneup.__main__": 5,
     "tuneup.cli": 4,
@@ -126,3 +127,12 @@ def test_no_import_cycles() -> None:
         if node not in state:
             visit(node)
     assert not cycles, "\n".join(cycles)
+
+
+def test_no_module_is_over_about_400_lines() -> None:
+    long = {
+        name: n
+        for name, path in _modules().items()
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert not long, long
