@@ -26,15 +26,20 @@ def page_size(height: int) -> int:
 
 def pages(lines: list[list[Segment]], height: int) -> list[list[list[Segment]]]:
     """Split rendered ``lines`` into pages of the window's ``height``; every page after
-    the first starts with the first line again."""
+    the first starts with the first line again. What follows the first page is spread
+    evenly over as few pages as it needs, so no page is left holding a line or two."""
     size = page_size(height)
     if len(lines) <= size:
         return [lines]
     header, rest = lines[0], lines[size:]
-    out = [lines[:size]]
     body = size - 1
-    for start in range(0, len(rest), body):
-        out.append([header, *rest[start : start + body]])
+    count = -(-len(rest) // body)
+    out = [lines[:size]]
+    start = 0
+    for i in range(count):
+        each = len(rest) // count + (1 if i < len(rest) % count else 0)
+        out.append([header, *rest[start : start + each]])
+        start += each
     return out
 
 
