@@ -136,3 +136,17 @@ def test_plain_mode_is_ascii_only() -> None:
     assert out.isascii(), [c for c in out if not c.isascii()][:10]
     assert "1. Prepare and upload training data" in out
     assert "tuneup > 4 Analyze > 2 Token accuracy" in out
+
+
+def test_more_shows_the_next_passages_of_the_last_answer() -> None:
+    out = drive("how do I upload a file with the python sdk?\rmore\rmore\rq\r")
+    answers = out.split("offline: passages from tuneup's guide")[1:]
+    assert len(answers) == 3 and "Type more for the next passages" in answers[0]
+    first, second = (" ".join(a.split()) for a in answers[:2])
+    body = second.split("Sources:")[0]
+    assert body and body not in first  # new passages, not the same answer again
+    assert "[§" in body  # cited like any answer
+
+
+def test_more_before_any_question_says_what_to_do() -> None:
+    assert "Ask a question first" in drive("more\rq\r")

@@ -80,8 +80,13 @@ def answer_question(
         raise click.exceptions.Exit(130) from None
     if streamed:
         session.console.print()
+    session.memo["last-answer"] = result
     render_answer(
-        session.console, result, session.glyphs, streamed=bool(streamed) and result.mode == "llm"
+        session.console,
+        result,
+        session.glyphs,
+        streamed=bool(streamed) and result.mode == "llm",
+        more_hint=session.in_tutor,
     )
 
 
@@ -131,29 +136,31 @@ def _follow_up(session: Session, style: str) -> None:
     answer_question(session, subject, style=style, topic_guide=guide)
 
 
-@action(
-    summary="Explain the topic on screen (or the last answer) more simply",
-    group="learn",
-    shell=False,
-)
-def simpler(session: Session) -> None:
-    """Explain the topic on screen, or the last answer, more simply."""
-    _follow_up(session, "simpler")
+def _follow_up_action(style: str, summary: str) -> click.Command:
+    def follow_up(session: Session) -> None:
+        _follow_up(session, style)
+
+    follow_up.__doc__ = summary.replace(" (or the last answer)", ", or the last answer") + "."
+    made: click.Command = action(style, summary=summary, group="learn", shell=False)(follow_up)
+    return made
 
 
-@action(
-    summary="Go deeper into the topic on screen (or the last answer)", group="learn", shell=False
-)
-def deeper(session: Session) -> None:
-    """Go deeper into the topic on screen, or the last answer."""
-    _follow_up(session, "deeper")
+ON_SCREEN = "the topic on screen (or the last answer)"
+simpler = _follow_up_action("simpler", f"Explain {ON_SCREEN} more simply")
+deeper = _follow_up_action("deeper", f"Go deeper into {ON_SCREEN}")
+example = _follow_up_action("example", f"Show an example for {ON_SCREEN}")
 
 
-@action(
-    summary="Show an example for the topic on screen (or the last answer)",
-    group="learn",
-    shell=False,
-)
-def example(session: Session) -> None:
-    """Show an example for the topic on screen, or the last answer."""
-    _follow_up(session, "example")
+@action(summary="Show the next passages of the last answer", group="learn", shell=False)
+def more(session: Session) -> None:
+    """Show the next passages from the guide for the last question asked."""
+    from tuneup.ask.answer import more as next_passages
+    from tuneup.views.answer import render_answer
+
+    last = session.memo.get("last-answer")
+    if last is None:
+        session.console.print("Ask a question first; then more shows the next passages.")
+        return
+    result = next_passages(last)
+    session.memo["last-answer"] = result
+    render_answer(session.console, result, session.glyphs, more_hint=True)

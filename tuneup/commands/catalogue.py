@@ -47,6 +47,7 @@ ACTIONS: tuple[click.Command, ...] = (
     ask.simpler,
     ask.deeper,
     ask.example,
+    ask.more,
     doctor.doctor,
     config.config,
     content.content,

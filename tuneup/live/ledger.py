@@ -13,6 +13,7 @@ never drop each other's records.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -108,38 +109,51 @@ class Ledger:
         write_json(self.path, merged)
         self._all = merged
 
-    def add_file(self, file_id: str, filename: str, *, purpose: str, size: int) -> FileRecord:
+    def _change(self, change: Callable[[PlaceRecords], bool]) -> None:
+        """Read-modify-write under the file lock, so concurrent tuneup processes lose
+        nothing; ``change`` edits this place's records and says whether to save."""
         with locked(self.path):
             self.reload()
-            rec = FileRecord(file_id, filename, purpose, size, time.time())
-            self.current.files = [f for f in self.current.files if f.id != file_id] + [rec]
-            self._save()
+            if change(self.current):
+                self._save()
+
+    def add_file(self, file_id: str, filename: str, *, purpose: str, size: int) -> FileRecord:
+        rec = FileRecord(file_id, filename, purpose, size, time.time())
+
+        def add(place: PlaceRecords) -> bool:
+            place.files = [f for f in place.files if f.id != file_id] + [rec]
+            return True
+
+        self._change(add)
         return rec
 
     def add_job(self, job: Any) -> JobRecord:
         """Remember a job (an SDK ``FineTuningJob``)."""
         rec = _job_record(job)
-        with locked(self.path):
-            self.reload()
-            self.current.jobs = [j for j in self.current.jobs if j.id != rec.id] + [rec]
-            self._save()
+
+        def add(place: PlaceRecords) -> bool:
+            place.jobs = [j for j in place.jobs if j.id != rec.id] + [rec]
+            return True
+
+        self._change(add)
         return rec
 
     def update_job(self, job: Any) -> None:
         """Refresh status and model of a remembered job; unknown jobs are added."""
         rec = _job_record(job)
-        with locked(self.path):
-            self.reload()
-            for i, old in enumerate(self.current.jobs):
+
+        def update(place: PlaceRecords) -> bool:
+            for i, old in enumerate(place.jobs):
                 if old.id == rec.id:
                     rec.created_at = old.created_at or rec.created_at
                     if (old.status, old.fine_tuned_model) == (rec.status, rec.fine_tuned_model):
-                        return
-                    self.current.jobs[i] = rec
-                    break
-            else:
-                self.current.jobs.append(rec)
-            self._save()
+                        return False
+                    place.jobs[i] = rec
+                    return True
+            place.jobs.append(rec)
+            return True
+
+        self._change(update)
 
 
 def _job_record(job: Any) -> JobRecord:

@@ -49,10 +49,13 @@ def show_paged(
     """Print ``shown`` a page at a time. Returns a line typed at a ``more`` prompt that is
     neither Enter nor q (the caller handles it as input), else None."""
     lines = console.render_lines(shown, console.options, pad=False)
-    chunks = pages(lines, console.size.height)
+    height = console.size.height
+    chunks = pages(lines, height)
     for n, chunk in enumerate(chunks):
         for line in chunk:
             console.print(Segments([*line, Segment.line()]), end="")
+        if n:  # blank rows below a short page keep its breadcrumb on the window's top row
+            console.print("\n" * (page_size(height) - len(chunk)), end="")
         if n == len(chunks) - 1:
             return None
         left = sum(len(c) for c in chunks[n + 1 :]) - (len(chunks) - n - 1)

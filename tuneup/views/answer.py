@@ -18,7 +18,12 @@ def mode_line(mode: str, model: str | None = None) -> str:
 
 
 def render_answer(
-    console: Console, answer: Answer, glyphs: Glyphs, *, streamed: bool = False
+    console: Console,
+    answer: Answer,
+    glyphs: Glyphs,
+    *,
+    streamed: bool = False,
+    more_hint: bool = False,
 ) -> None:
     """Print ``answer``; when its text was already streamed, print only what follows it."""
     if answer.notice:
@@ -31,3 +36,5 @@ def render_answer(
         refs = ", ".join(f"[§{s.id}] {s.title}" for s in answer.sources)
         line = f"Sources: {refs}"
         console.print(Text(glyphs.text(line), style="dim"))
+    if more_hint and answer.has_more:
+        console.print(Text("Type more for the next passages of the guide.", style="dim"))
