@@ -129,3 +129,27 @@ def multipart_stream(size: int, filename: str = "big.jsonl") -> tuple[str, Any, 
         yield tail
 
     return f"multipart/form-data; boundary={boundary}", body(), len(head) + size + len(tail)
+
+
+def create_job_in_a_process_that_exits(step_seconds: str) -> str:
+    """Start a job from a separate Python process with its own embedded lab, which then
+    exits; return the job id. The job is left to the lab's detached runner."""
+    import os
+    import subprocess
+    import sys
+
+    script = (
+        "import openai\n"
+        "from tuneup.lab.embed import ensure_running\n"
+        "url, key = ensure_running()\n"
+        "c = openai.OpenAI(base_url=url, api_key=key, max_retries=0)\n"
+        f"f = c.files.create(file=open({str(EXAMPLES / 'marv.jsonl')!r}, 'rb'),"
+        " purpose='fine-tune')\n"
+        f"print(c.fine_tuning.jobs.create(model={MODEL!r}, training_file=f.id).id)\n"
+    )
+    env = dict(os.environ, TUNEUP_LAB_STEP_SECONDS=step_seconds)
+    made = subprocess.run(
+        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert made.returncode == 0, made.stderr
+    return made.stdout.split()[-1]

@@ -3,14 +3,11 @@ another process, and the results are written exactly once."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
 
-from tests.lab_helpers import MODEL, REPO, client, upload, wait
+from tests.lab_helpers import MODEL, client, create_job_in_a_process_that_exits, upload, wait
 from tuneup.lab.app import create_app
 from tuneup.lab.serve import serve_in_thread
 
@@ -40,21 +37,7 @@ def test_restart_keeps_files_and_jobs_and_the_running_job_finishes(tmp_path: Pat
 def test_job_from_an_embedded_lab_in_a_finished_process_completes_later(
     tmp_path: Path, tuneup_home: Path
 ) -> None:
-    script = (
-        "import openai\n"
-        "from tuneup.lab.embed import ensure_running\n"
-        "url, key = ensure_running()\n"
-        "c = openai.OpenAI(base_url=url, api_key=key, max_retries=0)\n"
-        f"f = c.files.create(file=open({str(REPO / 'content/examples/marv.jsonl')!r}, 'rb'),"
-        " purpose='fine-tune')\n"
-        f"print(c.fine_tuning.jobs.create(model={MODEL!r}, training_file=f.id).id)\n"
-    )
-    env = dict(os.environ, TUNEUP_LAB_STEP_SECONDS="0.003")
-    out = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
-    )
-    assert out.returncode == 0, out.stderr
-    job_id = out.stdout.strip().splitlines()[-1]
+    job_id = create_job_in_a_process_that_exits(step_seconds="0.003")
     assert (tuneup_home / "lab" / "jobs" / f"{job_id}.json").exists()
     with serve_in_thread(create_app(tuneup_home / "lab")) as later:
         done = wait(client(later.base_url), job_id)

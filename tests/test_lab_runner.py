@@ -12,9 +12,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-import pytest
-
-from tests.lab_helpers import MODEL, REPO, client, upload, wait
+from tests.lab_helpers import MODEL, client, create_job_in_a_process_that_exits, upload, wait
 from tuneup.lab.app import create_app
 from tuneup.lab.runner import runner_pid
 from tuneup.lab.serve import serve_in_thread
@@ -41,21 +39,7 @@ def metric_steps(c: Any, job_id: str) -> list[int]:
 
 
 def test_a_job_made_by_a_process_that_exits_finishes_with_no_lab_alive(tuneup_home: Path) -> None:
-    script = (
-        "import openai\n"
-        "from tuneup.lab.embed import ensure_running\n"
-        "url, key = ensure_running()\n"
-        "c = openai.OpenAI(base_url=url, api_key=key, max_retries=0)\n"
-        f"f = c.files.create(file=open({str(REPO / 'content/examples/marv.jsonl')!r}, 'rb'),"
-        " purpose='fine-tune')\n"
-        f"print(c.fine_tuning.jobs.create(model={MODEL!r}, training_file=f.id).id)\n"
-    )
-    env = dict(os.environ, TUNEUP_LAB_STEP_SECONDS="0.01")
-    made = subprocess.run(
-        [sys.executable, "-c", script], env=env, capture_output=True, text=True, timeout=60
-    )
-    assert made.returncode == 0, made.stderr
-    job_id = made.stdout.split()[-1]
+    job_id = create_job_in_a_process_that_exits(step_seconds="0.01")
     data = tuneup_home / "lab"
     # the creating process is gone, and no lab serves this directory: the runner finishes it
     done = wait_for(lambda: (r := record(data, job_id)) and r["status"] == "succeeded" and r)
@@ -194,13 +178,25 @@ def test_only_one_runner_holds_a_data_directory(tmp_path: Path) -> None:
         assert second.returncode == 0 and runner_pid(data) == first
 
 
-@pytest.mark.parametrize("mode", ["real"])
-def test_asking_for_the_real_trainer_without_the_engine_is_refused(
-    tmp_path: Path, mode: str
-) -> None:
-    import importlib.util
-
-    if importlib.util.find_spec("tuneup.lab.engine") is not None:
-        pytest.skip("the real engine is installed here")
-    with pytest.raises(ValueError, match="real trainer cannot run"):
-        create_app(tmp_path / "lab", trainer=mode)
+def test_without_the_train_extra_auto_simulates_and_real_is_refused(tmp_path: Path) -> None:
+    """In a process where torch, transformers and peft cannot be imported (as without the
+    extra), the lab says it simulates, and asking for the real trainer is one clear error."""
+    script = (
+        "import sys\n"
+        "for name in ('torch', 'transformers', 'peft'): sys.modules[name] = None\n"
+        "from tuneup.lab.app import create_app\n"
+        f"app = create_app({str(tmp_path / 'a')!r}, trainer='auto', start_runner=False)\n"
+        "print(app.state.lab.trainer.label)\n"
+        "try:\n"
+        f"    create_app({str(tmp_path / 'b')!r}, trainer='real', start_runner=False)\n"
+        "except ValueError as exc:\n"
+        "    print('refused:', exc)\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "TUNEUP_LAB_TRAINER"}
+    out = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60
+    )
+    assert out.returncode == 0, out.stderr
+    label, refused = out.stdout.strip().splitlines()
+    assert label == "simulated: install tuneup-tutor[train] for real training"
+    assert refused.startswith("refused: the real trainer cannot run: the train extra")

@@ -204,6 +204,10 @@ def _serve(
         # arrives before uvicorn takes over the signal still stops the lab cleanly.
         say(f"tuneup lab serving {state.store.root} at {url}")
         say(f"trainer: {state.trainer.label}")
+        if state.trainer.real and state.trainer.reason:  # another base model stands in
+            session.warn(f"{state.trainer.reason}; training {state.trainer.base_model} instead")
+        elif state.trainer.reason:
+            say(f"  ({state.trainer.reason})")
         for line in state.warnings:
             session.warn(line)
         if faults:

@@ -35,7 +35,7 @@ class TrainerChoice:
     real: bool
     label: str
     base_model: str | None = None
-    reason: str | None = None  # why simulated
+    reason: str | None = None  # why simulated, or why another base model stands in
 
 
 SIMULATED = TrainerChoice(False, simulated.LABEL)
@@ -58,8 +58,8 @@ def choose(mode: str | None = None, base_model: str | None = None) -> TrainerCho
     else:
         try:
             status = importlib.import_module(ENGINE).status(base_model)
-            if status.real:
-                return TrainerChoice(True, str(status.label), status.base_model, None)
+            if status.real:  # the reason, if any, says why another model stands in
+                return TrainerChoice(True, str(status.label), status.base_model, status.reason)
             choice = TrainerChoice(
                 False, simulated.LABEL, reason=str(status.reason or status.label)
             )
