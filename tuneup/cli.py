@@ -78,7 +78,7 @@ class ShellAsker:
 @click.option(
     "--content",
     "content_dir",
-    type=click.Path(file_okay=False, path_type=str),
+    type=click.Path(exists=True, file_okay=False, path_type=str),
     help="Run the course from another content pack (a directory like content/).",
 )
 @click.option("--plain", is_flag=True, help="ASCII only: no colour, box drawing or emoji.")

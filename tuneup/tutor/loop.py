@@ -22,7 +22,7 @@ from tuneup.commands.boundary import guard, run_in, run_typed
 from tuneup.commands.session import Session
 from tuneup.course.content import load_course
 from tuneup.course.progress import load_progress
-from tuneup.errors import TuneupError, describe
+from tuneup.errors import TuneupError
 from tuneup.home import package_content_dir
 from tuneup.statefile import clean_stale_temps
 from tuneup.tutor.navigator import Navigator
@@ -331,10 +331,11 @@ def _completion_words(tutor: Tutor) -> list[str]:
 
 
 def run(content_dir: str | None, plain: bool, provider: str | None) -> int:
-    """Entry point of `tuneup` with no subcommand. Returns the exit code."""
-    try:
-        tutor = build_tutor(content_dir, plain, provider)
-    except TuneupError as exc:
-        print(f"tuneup: {describe(exc)}", file=sys.stderr)
-        return exc.exit_code
-    return tutor.run()
+    """Entry point of `tuneup` with no subcommand. Returns the exit code. A tutor that
+    cannot start (a broken content pack, say) is one line, through the same boundary."""
+    built: list[Tutor] = []
+    code = guard(
+        lambda: built.append(build_tutor(content_dir, plain, provider)),
+        say=lambda line: print(f"tuneup: {line}", file=sys.stderr),
+    )
+    return built[0].run() if built else (code or 1)
