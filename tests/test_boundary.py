@@ -76,3 +76,25 @@ def test_ctrl_c_is_exit_130_with_one_line() -> None:
 
     assert guard(interrupted, say=said.append) == 130
     assert said == ["Interrupted."]
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["--content", "/no/such/pack"], "Directory '/no/such/pack' does not exist"),
+        (["--bogus"], "No such option '--bogus'"),
+        (["frob"], "No such command 'frob'"),
+        (["train", "x.jsonl", "--epochs", "nope"], "'nope' is not a valid integer"),
+    ],
+)
+def test_usage_problems_are_one_line_and_exit_2(args: list[str], needle: str) -> None:
+    import subprocess
+    import sys
+
+    proc = subprocess.run(
+        [sys.executable, "-m", "tuneup", *args], capture_output=True, text=True, timeout=60
+    )
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and needle in lines[0] and lines[0].startswith("tuneup")
+    assert lines[0].count("tuneup:") <= 1 and "--help" in lines[0]

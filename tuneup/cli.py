@@ -17,7 +17,7 @@ import click
 
 from tuneup import __version__
 from tuneup.commands.action import CONTEXT_SETTINGS
-from tuneup.commands.boundary import BROKEN_PIPE, guard
+from tuneup.commands.boundary import BROKEN_PIPE, guard, usage_line
 from tuneup.commands.session import Session
 from tuneup.config import PROVIDERS
 
@@ -27,6 +27,26 @@ class TuneupGroup(click.Group):
 
     The actions are loaded when a subcommand is looked up (click's lazy-group pattern), so
     `tuneup` alone shows the tutor's menu without importing them first."""
+
+    def main(self, *args: Any, **kwargs: Any) -> Any:
+        """click's main, but a usage problem of the root options (an unknown option, a
+        --content that does not exist) is one line too, like every other."""
+        kwargs["standalone_mode"] = False
+        try:
+            code = super().main(*args, **kwargs)
+        except click.exceptions.NoArgsIsHelpError as exc:
+            click.echo(exc.ctx.get_help() if exc.ctx else "")
+            code = exc.exit_code
+        except click.UsageError as exc:
+            click.echo(usage_line(exc), err=True)
+            code = exc.exit_code
+        except click.ClickException as exc:
+            exc.show()
+            code = exc.exit_code
+        except click.exceptions.Abort:
+            click.echo("Aborted.", err=True)
+            code = 1
+        sys.exit(code if isinstance(code, int) else 0)
 
     def list_commands(self, ctx: click.Context) -> list[str]:
         return sorted({*super().list_commands(ctx), *(c.name or "" for c in _actions())})
@@ -40,7 +60,7 @@ class TuneupGroup(click.Group):
             if isinstance(ctx.obj, Session):
                 ctx.obj.error_line(line)
             else:
-                click.echo(f"tuneup: {line}", err=True)
+                click.echo(line if line.startswith("tuneup") else f"tuneup: {line}", err=True)
 
         try:
             code = guard(lambda: super(TuneupGroup, self).invoke(ctx), say=say)
