@@ -151,6 +151,7 @@ def attendee_status(
         "failed_actions": a.failed_actions,
         "answers": a.answers,
         "wrong_in_a_row": a.wrong_streak,
+        "pace_seen": a.pace_seen,  # the pace id their tutor has been sent
         "flags": flags,
         "stuck": bool(flags),
         "status": words,
