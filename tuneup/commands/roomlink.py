@@ -14,21 +14,25 @@ from tuneup.commands.session import Session
 
 
 class RoomLink:
-    def __init__(self, presence: Any) -> None:
+    def __init__(self, presence: Any, session: Session) -> None:
         self.presence = presence
+        self.session = session
 
     def report(self, nav: Any) -> None:
         """Where the learner is now (a Navigator: step, topic, screen, progress, check)."""
         self.presence.place(
             step=nav.step,
-            topic=nav.topic_id,
+            topic=_topic_title(nav),
             screen=type(nav.screen).__name__.lower(),
             progress=nav.progress,
             run=nav.run,
         )
 
     def action(self, word: str, code: int, args: str) -> None:
-        self.presence.action(word, code, f"{word} {args}".strip())
+        """An action ran (reported by its name, `catch-up` for `catch`)."""
+        cmd = self.session.actions.get(word)
+        name = cmd.name if cmd is not None and cmd.name else word
+        self.presence.action(name, code, f"{word} {args}".strip())
 
     def show(self, console: Console, progress: Any) -> None:
         for line in self.presence.lines(progress):
@@ -39,6 +43,14 @@ class RoomLink:
 
     def close(self) -> None:
         self.presence.close()
+
+
+def _topic_title(nav: Any) -> str | None:
+    """The title of the topic on screen, as the facilitator reads it."""
+    if nav.topic_id is None or nav.step is None:
+        return None
+    topics = nav.course.lesson(nav.step).topics
+    return next((t.title for t in topics if t.id == nav.topic_id), nav.topic_id)
 
 
 def start(session: Session, console: Console) -> RoomLink | None:
@@ -69,4 +81,4 @@ def start(session: Session, console: Console) -> RoomLink | None:
         ),
         soft_wrap=True,
     )
-    return RoomLink(presence)
+    return RoomLink(presence, session)
