@@ -87,6 +87,13 @@ def wait_until(check: Callable[[], Any], timeout: float = 30, what: str = "condi
         time.sleep(0.1)
 
 
+def _answers(url: str) -> bool:
+    try:
+        return http(url)[0] == 200
+    except OSError:
+        return False
+
+
 class Room:
     """`tuneup lab --room NAME` as its own process, with the facilitator's TUNEUP_HOME."""
 
@@ -117,6 +124,7 @@ class Room:
         self.join_url, self.code = join.group(1), join.group(2)
         self.local, self.token = dash.group(1), dash.group(2)
         self.dashboard = f"{self.local}/room/?token={self.token}"
+        wait_until(lambda: _answers(f"{self.local}/room/"), what="the room listening")
 
     def status(self) -> dict[str, Any]:
         code, data = http(f"{self.local}/room/api/status", key=self.token)
