@@ -210,3 +210,51 @@ def test_join_addresses_are_normalised() -> None:
     assert normalize_url("192.168.1.20:8088") == "http://192.168.1.20:8088"
     assert normalize_url("http://h:1/v1/") == "http://h:1"
     assert normalize_url("http://h:1/room/?x") == "http://h:1"
+
+
+def test_a_tutor_shows_each_piece_of_room_news_once(tmp_path: Path) -> None:
+    from tuneup.course.progress import Progress
+
+    message = {"text": "Break at 11", "id": 1}
+    views = [  # what the room answers, as the facilitator acts (each view is the whole state)
+        {"pace": {"step": 3, "id": 1}, "message": message},
+        {"pace": {"step": 3, "id": 1}, "message": message, "queue": {"job": "ftjob-x", "ahead": 2}},
+        {"pace": {"step": 4, "id": 2}, "message": message, "share_text": True},
+    ]
+    now = [0]
+    sent: list[dict] = []
+
+    def send(payload: dict) -> dict:
+        sent.append(payload)
+        return views[now[0]]
+
+    member = Membership("http://127.0.0.1:9", "tuneup-room-key-000", "a001", "Ann", "Room")
+    presence = Presence(member, send=send)
+    presence.reporter.heartbeat = 0.05
+    presence.start()
+    progress = Progress(path=tmp_path / "progress.json")
+    try:
+        presence.action("ask", 0, "ask what is a secret question?")
+        first = wait_until(lambda: presence.lines(progress), what="the first news")
+        assert first == [
+            "The room is on step 3: type s3",
+            "Message from the facilitator: Break at 11",
+        ]
+        now[0] = 1
+        second = wait_until(lambda: presence.lines(progress), what="the queue")
+        assert second == [
+            "Your job ftjob-x is queued: 2 jobs ahead of it while the room's trainer is busy."
+        ]
+        now[0] = 2
+        third = wait_until(lambda: presence.lines(progress), what="sharing and the new pace")
+        assert third[0].startswith("The facilitator turned sharing on")
+        assert third[1] == "The room is on step 4: type s4"
+        time.sleep(0.2)
+        assert presence.lines(progress) == []
+        presence.action("ask", 0, "ask how do I count tokens?")
+        wait_until(lambda: any("text" in e for p in sent for e in p["events"]), what="a text")
+    finally:
+        presence.close()
+    texts = [e.get("text") for p in sent for e in p["events"]]
+    assert "ask what is a secret question?" not in texts  # before the attendee was told
+    assert "ask how do I count tokens?" in texts

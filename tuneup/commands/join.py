@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import click
 
-from tuneup.commands.action import action, json_option
+from tuneup.commands.action import action
 from tuneup.commands.session import Session
 
 
@@ -83,8 +83,7 @@ def leave(session: Session) -> None:
     no_args_is_help=True,
 )
 @click.argument("words", nargs=-1, metavar="N")
-@json_option
-def catch_up(session: Session, words: tuple[str, ...], as_json: bool) -> None:
+def catch_up(session: Session, words: tuple[str, ...]) -> None:
     """Catch up to step N: the sample file checked and uploaded (from step 2), and a
     finished job with its fine-tuned model (from step 3), so step N's try-it works at once.
 
@@ -108,20 +107,16 @@ def catch_up(session: Session, words: tuple[str, ...], as_json: bool) -> None:
         progress, warning = load_progress()
         if warning:
             session.warn(warning)
-    with session.json_mode(as_json):
-        try:
-            found = run_catch_up(
-                session.settings,
-                session.client,
-                session.ledger,
-                progress,
-                step,
-                say=lambda line: dim(session.console, line),
-            )
-        except KeyboardInterrupt:
-            dim(session.console, "Stopped waiting; the job keeps training (`watch` follows it).")
-            raise click.exceptions.Exit(130) from None
-    if as_json:
-        session.emit_json(found.as_json())
-    else:
-        render_caught_up(session.console, session.glyphs, found)
+    try:
+        found = run_catch_up(
+            session.settings,
+            session.client,
+            session.ledger,
+            progress,
+            step,
+            say=lambda line: dim(session.console, line),
+        )
+    except KeyboardInterrupt:
+        dim(session.console, "Stopped waiting; the job keeps training (`watch` follows it).")
+        raise click.exceptions.Exit(130) from None
+    render_caught_up(session.console, session.glyphs, found)

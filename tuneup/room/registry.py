@@ -242,7 +242,10 @@ class Registry:
                 scores = state.get("scores")
                 if isinstance(scores, dict):
                     a.scores = _clean_scores(scores)
-            for ev in _events(body.get("events")):
+            events = body.get("events")
+            for ev in events[:100] if isinstance(events, list) else []:
+                if not isinstance(ev, dict):
+                    continue
                 at = now - min(max(float(ev.get("ago") or 0), 0.0), 86400.0)
                 moved = True
                 if ev.get("kind") == "action":
@@ -390,17 +393,10 @@ def _clean_scores(raw: dict[str, Any]) -> dict[str, dict[str, Any]]:
     for key, value in list(raw.items())[:20]:
         if not (isinstance(key, str) and key.isdigit() and isinstance(value, dict)):
             continue
-        score, total = value.get("score"), value.get("total")
-        status = value.get("status")
+        score, total, status = value.get("score"), value.get("total"), value.get("status")
         out[key] = {
             "score": score if isinstance(score, int) else None,
             "total": total if isinstance(total, int) else None,
             "status": strip_control(status)[:30] if isinstance(status, str) else "",
         }
     return out
-
-
-def _events(raw: Any) -> list[dict[str, Any]]:
-    if not isinstance(raw, list):
-        return []
-    return [e for e in raw[:100] if isinstance(e, dict)]
