@@ -258,3 +258,20 @@ def test_a_tutor_shows_each_piece_of_room_news_once(tmp_path: Path) -> None:
     texts = [e.get("text") for p in sent for e in p["events"]]
     assert "ask what is a secret question?" not in texts  # before the attendee was told
     assert "ask how do I count tokens?" in texts
+
+
+def test_catch_up_on_the_local_lab_trains_here_and_chat_works_at_once(tmp_path: Path) -> None:
+    home = tmp_path / "solo"
+    home.mkdir()
+    proc = tuneup(home, input="catch up 3\nchat\nWhat is the capital of France?\n/exit\nq\n")
+    assert proc.returncode == 0, proc.stdout
+    assert "Caught up to step 3." in proc.stdout and "(trained for you)" in proc.stdout
+    assert "Chatting with ft:" in proc.stdout and "model> " in proc.stdout
+    progress = json.loads((home / "progress.json").read_text())
+    assert progress["steps"]["2"]["caught_up"] is True and progress["last"]["step"] == 3
+    again = tuneup(home, "catch-up", "3")
+    assert again.returncode == 0 and "(your newest model)" in again.stdout  # not trained twice
+    bad = tuneup(home, "catch-up", "9")
+    assert bad.returncode == 2 and "from 1 to 6" in bad.stderr
+    paid = tuneup(home, "catch-up", "3", OPENAI_API_KEY="sk-test-notarealkey0123456789")
+    assert paid.returncode == 2 and "would bill it" in paid.stderr

@@ -20,8 +20,6 @@ import pytest
 from tests.lab_helpers import MODEL, client, upload
 from tests.room_helpers import Attendee, Room, http, tuneup, wait_until
 
-pytestmark = pytest.mark.slow
-
 
 @pytest.fixture(scope="module")
 def workshop(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, object]]:

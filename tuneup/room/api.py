@@ -251,7 +251,7 @@ async def facilitator_catch_up(request: Request, registry: Registry) -> Response
     who = body.get("attendee")
     if not isinstance(who, str) or not who.strip():
         raise bad_request("Name an attendee, or all.", "attendee", "missing_required_parameter")
-    people = list(registry.state.attendees.values())
+    people = registry.people()
     if who.strip().lower() != "all":
         found = registry.attendee(who)
         if found is None:

@@ -177,6 +177,11 @@ class Registry:
 
         return bool(given) and hmac.compare_digest(given.encode(), self.state.token.encode())
 
+    def people(self) -> list[Attendee]:
+        """The attendees (a copy of the list: joins may happen meanwhile)."""
+        with self._lock:
+            return list(self.state.attendees.values())
+
     def attendee(self, ident: str) -> Attendee | None:
         """An attendee by id or by name (case-insensitive)."""
         s = self.state

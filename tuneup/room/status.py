@@ -166,9 +166,10 @@ def room_status(lab: Lab, registry: Registry) -> dict[str, Any]:
     """The whole picture, as the dashboard's JSON API answers it."""
     now = time.time()
     s = registry.state
-    names = {a.owner: a.name for a in s.attendees.values()}
+    everyone = registry.people()
+    names = {a.owner: a.name for a in everyone}
     queue = queue_of(lab, names)
-    people = [attendee_status(lab, registry, a, queue, now) for a in s.attendees.values()]
+    people = [attendee_status(lab, registry, a, queue, now) for a in everyone]
     people.sort(key=lambda p: p["name"].casefold())
     return {
         "room": {
