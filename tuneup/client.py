@@ -29,6 +29,13 @@ def build_client(
             timeout=t,
             max_retries=max_retries,
         )
+    if settings.provider == "room":  # the joined room's lab, with the attendee's own key
+        return openai.OpenAI(
+            api_key=settings.room_key,
+            base_url=f"{settings.room_url}/v1",
+            timeout=t,
+            max_retries=max_retries,
+        )
     if settings.provider == "lab":
         from tuneup.lab.embed import ensure_running
 

@@ -4,6 +4,8 @@
 masked. The provider decides where live actions and explanations go:
 
 * ``lab``: the embedded local lab server (default when nothing else is configured);
+* ``room``: a workshop room joined with ``tuneup join`` (the room's lab, with the
+  attendee's personal key; free, like the lab). Chosen by ``auto`` while joined;
 * ``openai``: any OpenAI-compatible endpoint (OpenAI, vLLM, Ollama, LM Studio, a remote lab);
 * ``azure``: Azure OpenAI through the SDK's ``AzureOpenAI`` client.
 """
@@ -19,16 +21,19 @@ from tuneup import home as _home
 from tuneup import secrets
 from tuneup.errors import ConfigError
 
-PROVIDERS = ("auto", "lab", "openai", "azure")
+PROVIDERS = ("auto", "lab", "room", "openai", "azure")
+FREE_PROVIDERS = ("lab", "room")
 
 DEFAULT_CONFIG = """\
 # tuneup configuration. Every key is optional; environment variables win over this file.
 # Keep API keys in the environment (OPENAI_API_KEY, AZURE_OPENAI_API_KEY) rather than here.
 
 # Where live actions (upload, train, chat) and explanations go:
-#   auto   - azure if AZURE_OPENAI_ENDPOINT is set, openai if OPENAI_API_KEY or
-#            OPENAI_BASE_URL is set, otherwise the local lab
+#   auto   - the workshop room you joined (`tuneup join`), else azure if
+#            AZURE_OPENAI_ENDPOINT is set, openai if OPENAI_API_KEY or OPENAI_BASE_URL
+#            is set, otherwise the local lab
 #   lab    - tuneup's own local lab server: no key, no cost, no network
+#   room   - the workshop room you joined: its lab, your personal key, no cost
 #   openai - any OpenAI-compatible endpoint (OpenAI, vLLM, Ollama, LM Studio, a shared lab)
 #   azure  - Azure OpenAI
 provider: auto
@@ -78,17 +83,34 @@ class Settings:
     connect_timeout: float = 3.0
     lab_step_seconds: float = 0.05
     lab_base_model: str | None = None
+    room_url: str | None = None  # the joined room (tuneup.room.membership), if any
+    room_key: str | None = None
+    room_name: str | None = None
     config_file: Path | None = None
     sources: dict[str, str] = field(default_factory=dict)
 
     @property
     def is_paid(self) -> bool:
-        """Anything but the local lab may bill: creating jobs there needs an explicit yes."""
-        return self.provider != "lab"
+        """Anything but the local lab or a room may bill: creating jobs there needs an
+        explicit yes."""
+        return self.provider not in FREE_PROVIDERS
 
     @property
     def key(self) -> str | None:
+        if self.provider == "room":
+            return self.room_key
         return self.azure_api_key if self.provider == "azure" else self.api_key
+
+    def for_answers(self) -> Settings | None:
+        """Where ``ask`` may send a question to a model: these settings on OpenAI or Azure;
+        in a room, an OpenAI-compatible endpoint configured besides the room (never the
+        room's lab, whose base model is simulated); else None (the offline guide)."""
+        if self.provider in ("openai", "azure"):
+            return self
+        room_lab = bool(self.base_url and self.room_url and self.base_url.startswith(self.room_url))
+        if self.provider == "room" and (self.api_key or self.base_url) and not room_lab:
+            return replace(self, provider="openai")
+        return None
 
     @property
     def endpoint_label(self) -> str:
@@ -96,6 +118,8 @@ class Settings:
             return self.azure_endpoint or "(no endpoint)"
         if self.provider == "openai":
             return self.base_url or "https://api.openai.com/v1"
+        if self.provider == "room":
+            return f"room {self.room_name!r} at {self.room_url}"
         return "local lab (embedded)"
 
     def with_provider(self, provider: str) -> Settings:
@@ -123,8 +147,14 @@ class Settings:
 
 
 def _resolve(requested: str, s: Settings) -> str:
+    if requested == "room" and not s.room_url:
+        raise ConfigError(
+            "The room provider needs a room.", hint="Join one first: `tuneup join URL CODE`."
+        )
     if requested != "auto":
         return requested
+    if s.room_url:
+        return "room"
     if s.azure_endpoint:
         return "azure"
     if s.api_key or s.base_url:
@@ -164,6 +194,17 @@ def _read_file(path: Path) -> dict[str, Any]:
             f"{path}: expected a mapping of settings.", hint="Fix or delete the file."
         )
     return data
+
+
+def _room(sources: dict[str, str]) -> dict[str, Any]:
+    """The joined room's settings (its URL, the attendee's key, its name), if any."""
+    from tuneup.room.membership import load_membership, membership_path
+
+    found, _warning = load_membership()  # a damaged file was set aside; nothing joined
+    if found is None:
+        return {}
+    sources["room"] = membership_path()
+    return {"room_url": found.url, "room_key": found.key, "room_name": found.room}
 
 
 def load_settings(
@@ -224,6 +265,7 @@ def load_settings(
         connect_timeout=timeout,
         lab_step_seconds=step_seconds,
         lab_base_model=pick("lab_base_model", "TUNEUP_LAB_BASE_MODEL", lab.get("base_model")),
+        **_room(sources),
         config_file=path if path.exists() else None,
         sources=sources,
     )

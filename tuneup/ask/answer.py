@@ -273,7 +273,8 @@ def answer(
     topic_guide = tuple(topic or ())
     retrieval = retrieve(question, topic_guide=topic_guide)
     covered = (retrieval.relevant or bool(topic_guide)) and any(r.passages for r in retrieval.parts)
-    use_model = settings.provider in ("openai", "azure")
+    model_settings = settings.for_answers()  # never a lab's simulated base model
+    use_model = model_settings is not None
     if not covered:
         mode = "llm" if use_model else "offline"
         text = ELSEWHERE.format(subject=retrieval.elsewhere) if retrieval.elsewhere else NOT_COVERED
@@ -284,7 +285,8 @@ def answer(
     if use_model:
         context, sent = model_context(retrieval)
         try:
-            text = _stream_from_model(question, context, settings, style, on_text)
+            assert model_settings is not None
+            text = _stream_from_model(question, context, model_settings, style, on_text)
         except KeyboardInterrupt:
             raise
         except Exception as exc:

@@ -56,7 +56,7 @@ def answer_question(
         session.emit_json(result.as_dict())
         return
     if session.in_tutor and not session.memo.get("announced"):
-        model_mode = settings.provider in ("openai", "azure")
+        model_mode = settings.for_answers() is not None
         line = mode_line("llm" if model_mode else "offline", settings.explain_model)
         session.console.print(Text(line, style="dim"))
         session.memo["announced"] = True

@@ -19,9 +19,11 @@ from tuneup.commands import (
     doctor,
     files,
     jobs,
+    join,
     lab,
     metrics,
     models,
+    room,
     train,
 )
 from tuneup.commands.action import Meta, meta_of
@@ -43,6 +45,7 @@ ACTIONS: tuple[click.Command, ...] = (
     models.chat,
     metrics.metrics,
     compare.compare,
+    join.catch_up,
     ask.ask,
     ask.simpler,
     ask.deeper,
@@ -52,6 +55,9 @@ ACTIONS: tuple[click.Command, ...] = (
     config.config,
     content.content,
     lab.lab,
+    join.join,
+    join.leave,
+    room.room,
 )
 
 

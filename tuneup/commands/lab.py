@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -101,6 +103,13 @@ def _size(text: str) -> int:
     help="Accept what OpenAI now refuses (retired models, undated aliases, "
     "prompt/completion files), as older labs did.",
 )
+@click.option(
+    "--room",
+    metavar="NAME",
+    default=None,
+    help="Open a workshop room: attendees join with `tuneup join`, each with a key of "
+    "their own; a dashboard shows where everyone is.",
+)
 def lab(
     session: Session,
     host: str,
@@ -114,6 +123,7 @@ def lab(
     trainer: str | None,
     max_upload: str,
     legacy_rules: bool,
+    room: str | None,
 ) -> None:
     """Serve the local lab: the part of OpenAI's REST API that fine-tuning uses. With
     tuneup-tutor[train] installed it trains a small open model for real on this machine;
@@ -134,6 +144,7 @@ def lab(
         trainer=trainer,
         max_upload=_size(max_upload),
         legacy_rules=legacy_rules,
+        room=room,
     )
 
 
@@ -151,6 +162,7 @@ def _serve(
     trainer: str | None,
     max_upload: int,
     legacy_rules: bool,
+    room: str | None = None,
 ) -> None:
     import uvicorn
 
@@ -167,8 +179,13 @@ def _serve(
     if found.warning:
         session.warn(found.warning)
     register(found.key)
+    make: Any = create_app
+    if room is not None:
+        from tuneup.room.server import create_room_app
+
+        make = partial(create_room_app, name=room)
     try:
-        app = create_app(
+        app = make(
             data or lab_dir(),
             key=found.key,
             faults=faults,
@@ -188,9 +205,9 @@ def _serve(
             f"cannot listen on {host}:{port} ({exc.strerror or exc}); try another --port."
         ) from None
     actual = sock.getsockname()[1]
-    shown_host = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    if ":" in shown_host:
-        shown_host = f"[{shown_host}]"
+    from tuneup.room.address import reachable_hosts
+
+    shown_host = (reachable_hosts(host) or ["127.0.0.1"])[0]  # bound to all: never loopback
     url = f"http://{shown_host}:{actual}/v1"
     route_uvicorn(state.log)  # uvicorn's own lines go to the lab log, not the terminal
     # No lifespan: the app has no start-up hooks, and uvicorn exits 1 if Ctrl-C lands in one.
@@ -214,19 +231,31 @@ def _serve(
             say(f"faults on: {', '.join(faults)}")
         if found.key:
             say(f"every request needs the key {mask(found.key)} (from {found.origin})")
-        elif host not in LOOPBACK:
+        elif host not in LOOPBACK and room is None:
             session.warn(
                 f"listening on {host} without --key: anyone who can reach this "
                 "machine can use the lab. Add --key (or --key-file) for a shared room."
             )
-        say(f"  export OPENAI_BASE_URL={url}")
-        say("  export OPENAI_API_KEY=" + ("<the key>" if found.key else "lab   # any value works"))
+        if room is not None:
+            from tuneup.commands.roomhost import announce_room
+
+            announce_room(session, app, host, actual)
+        else:
+            say(f"  export OPENAI_BASE_URL={url}")
+            say(
+                "  export OPENAI_API_KEY="
+                + ("<the key>" if found.key else "lab   # any value works")
+            )
         say("Press Ctrl-C to stop.")
         server.run(sockets=[sock])
     except KeyboardInterrupt:
         pass
     finally:
         sock.close()
+        if room is not None:
+            from tuneup.commands.roomhost import close_room
+
+            close_room(app)
     say("lab stopped.")
 
 

@@ -170,6 +170,10 @@ def run_doctor(settings: Settings, *, build: Callable[..., Any] | None = None) -
         build = build_client
     checks = [Check("provider", None, f"{settings.provider}, {settings.endpoint_label}")]
     checks += _provider_checks(settings, build)
+    if settings.provider == "room" and settings.room_url and settings.room_key:
+        from tuneup.room.remote import check_room
+
+        checks.append(Check("room", *check_room(settings.room_url, settings.room_key)))
     checks += _other_providers(settings)
     if settings.provider != "lab":
         checks.append(_lab_check(settings, build))

@@ -17,8 +17,10 @@ from typing import IO
 import click
 from rich.console import Console, RenderableType
 
+from tuneup.commands import roomlink
 from tuneup.commands.action import meta_of
 from tuneup.commands.boundary import guard, run_in, run_typed
+from tuneup.commands.roomlink import RoomLink
 from tuneup.commands.session import Session
 from tuneup.course.content import load_course
 from tuneup.course.progress import load_progress
@@ -73,6 +75,8 @@ class Tutor:
             actions=lambda: self.actions,
         )
         self.session.use_course(nav.course)
+        self.session.memo["progress"] = nav.progress  # catch-up marks this learner's steps
+        self.room: RoomLink | None = None  # the workshop room this learner joined, if any
         self.running = True
         #: A line typed at a pager's "more" prompt, to be handled as the next input.
         self.pending: str | None = None
@@ -115,7 +119,10 @@ class Tutor:
         self.offer_resume()
         self.render(self.nav.show())
         clean_stale_temps()  # after the menu is on screen: never slows start-up
+        self.room = roomlink.start(self.session, self.console)
         while self.running:
+            if self.room:
+                self.room.show(self.console, self.nav.progress)  # pace, messages: one line each
             line, self.pending = self.pending, None
             if line is None:
                 try:
@@ -125,6 +132,10 @@ class Tutor:
                 except EOFError:
                     break
             guard(partial(self.dispatch, line), say=self.session.error_line)
+            if self.room:
+                self.room.report(self.nav)
+        if self.room:
+            self.room.close()
         self.nav.save()
         self.console.print("Bye. Your progress is saved." if self.nav.progress.steps else "Bye.")
         return 0
@@ -159,8 +170,12 @@ class Tutor:
         """Run an action exactly as the shell would, from where the learner is."""
         self.session.place.step, self.session.place.topic = self.nav.step, self.nav.topic_id
         if not split:
-            return run_in(self.session, self.actions[word], [args])
-        return run_typed(self.session, self.actions[word], args)
+            code = run_in(self.session, self.actions[word], [args])
+        else:
+            code = run_typed(self.session, self.actions[word], args)
+        if self.room:
+            self.room.action(word, code, args)
+        return code
 
     def navigate(self, word: str) -> None:
         if word == "quit":
@@ -241,7 +256,9 @@ class Tutor:
         self.console.print(text, markup=False, highlight=False, soft_wrap=True)
 
     def toolbar(self) -> str:
-        return f" {self.nav.crumb()}  {self.glyphs.dot}  ? help  {self.glyphs.dot}  q quit"
+        room = self.room.toolbar() if self.room else None
+        where = f"  {self.glyphs.dot}  {room}" if room else ""
+        return f" {self.nav.crumb()}{where}  {self.glyphs.dot}  ? help  {self.glyphs.dot}  q quit"
 
 
 def _step_hint(session: Session, step: int) -> str | None:
