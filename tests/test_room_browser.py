@@ -31,6 +31,7 @@ def browser(tmp_path: Path) -> Iterator[object]:
     if not CHROMIUM.exists():
         pytest.fail(f"no Chromium at {CHROMIUM}: tests/install installs Debian's chromium")
     from playwright import sync_api
+
     with sync_api.sync_playwright() as pw:
         context = pw.chromium.launch_persistent_context(
             str(tmp_path / "profile"),  # a fresh user-data dir

@@ -102,8 +102,8 @@ def _api_error_line(exc: BaseException) -> str | None:
         )
     if status == 401:
         return (
-            "The API key was rejected (401). Check OPENAI_API_KEY / AZURE_OPENAI_API_KEY "
-            "(`tuneup config` shows it masked)."
+            "The API key was rejected (401). Check OPENAI_API_KEY / AZURE_OPENAI_API_KEY, "
+            "or in a workshop room join it again (`tuneup config` shows the key masked)."
         )
     if status == 403 and code == "training_not_available":
         return (

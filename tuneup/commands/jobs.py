@@ -20,6 +20,8 @@ if TYPE_CHECKING:
     from tuneup.live.watch import JobProgress
 
 job_argument = click.argument("job", required=False)
+#: (first interval, ceiling) in seconds between looks at a job, by provider.
+POLL = {"lab": (0.2, 2.0), "room": (1.0, 5.0)}
 
 
 def _job_id(session: Session, job: str | None) -> str:
@@ -44,8 +46,9 @@ def watch(session: Session, job: str | None) -> None:
     from tuneup.views.watch import watch_view
 
     jid = _job_id(session, job)
-    lab = session.settings.provider == "lab"
-    interval, ceiling = (0.2, 2.0) if lab else (2.0, 30.0)
+    # this machine's lab answers at once; a room's lab serves a whole room; a provider
+    # far away is asked less often
+    interval, ceiling = POLL.get(session.settings.provider, (2.0, 30.0))
     if not job:
         dim(session.console, f"Watching your last job, {jid}.")
     client = session.client

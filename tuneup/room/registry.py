@@ -26,41 +26,16 @@ from typing import Any
 
 from tuneup import secrets
 from tuneup.lab.text import strip_control
+from tuneup.room.fields import RoomError, clean_code, clean_line, clean_scores, new_code
 from tuneup.statefile import load_json, write_json
 
 FILE_NAME = "room.json"
 SAVE_EVERY = 2.0
-CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
 NAME_MAX = 40
 MESSAGE_MAX = 200
 SHARED_KEEP = 20  # question texts kept per attendee while sharing is on
 DEFAULT_LIMITS = {"jobs": 1, "examples": 2000, "rps": 10.0}
 DEFAULT_STUCK_MINUTES = 5.0
-
-
-class RoomError(ValueError):
-    """A request the room refuses; ``str()`` is the one line to answer with."""
-
-
-def new_code() -> str:
-    raw = "".join(_random.choice(CODE_ALPHABET) for _ in range(8))
-    return f"{raw[:4]}-{raw[4:]}"
-
-
-def clean_code(text: str) -> str:
-    return "".join(ch for ch in text.upper() if ch.isalnum())
-
-
-def clean_line(text: str, limit: int, what: str) -> str:
-    """One line of user text: control characters refused, spaces collapsed, bounded."""
-    if any(ch in text for ch in "\r\n"):
-        raise RoomError(f"The {what} must be one line.")
-    cleaned = " ".join(strip_control(text).split())
-    if not cleaned:
-        raise RoomError(f"The {what} is empty.")
-    if len(cleaned) > limit:
-        raise RoomError(f"The {what} is longer than {limit} characters.")
-    return cleaned
 
 
 @dataclass
@@ -246,7 +221,7 @@ class Registry:
                 a.screen = strip_control(screen)[:20] if isinstance(screen, str) else ""
                 scores = state.get("scores")
                 if isinstance(scores, dict):
-                    a.scores = _clean_scores(scores)
+                    a.scores = clean_scores(scores)
             events = body.get("events")
             for ev in events[:100] if isinstance(events, list) else []:
                 if not isinstance(ev, dict):
@@ -391,17 +366,3 @@ class Registry:
     def due(self) -> bool:
         """Something changed and the last save is :data:`SAVE_EVERY` seconds old."""
         return self._dirty and time.monotonic() - self._saved >= SAVE_EVERY
-
-
-def _clean_scores(raw: dict[str, Any]) -> dict[str, dict[str, Any]]:
-    out: dict[str, dict[str, Any]] = {}
-    for key, value in list(raw.items())[:20]:
-        if not (isinstance(key, str) and key.isdigit() and isinstance(value, dict)):
-            continue
-        score, total, status = value.get("score"), value.get("total"), value.get("status")
-        out[key] = {
-            "score": score if isinstance(score, int) else None,
-            "total": total if isinstance(total, int) else None,
-            "status": strip_control(status)[:30] if isinstance(status, str) else "",
-        }
-    return out
