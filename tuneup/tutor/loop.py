@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Collection, Iterator
-from functools import partial
 from pathlib import Path
 from typing import IO
 
@@ -27,6 +26,7 @@ from tuneup.course.progress import load_progress
 from tuneup.errors import TuneupError
 from tuneup.home import package_content_dir
 from tuneup.statefile import clean_stale_temps
+from tuneup.tutor.journal import Journal
 from tuneup.tutor.navigator import Navigator
 from tuneup.tutor.pager import show_paged
 from tuneup.tutor.reader import LineReader, PipeReader, PromptReader, TutorCompleter
@@ -80,6 +80,8 @@ class Tutor:
         self.running = True
         #: A line typed at a pager's "more" prompt, to be handled as the next input.
         self.pending: str | None = None
+        self.journal = Journal(console)  # the learner's transcript, for `tuneup export`
+        self.last_code: int | None = None  # the exit code of the last action run
 
     @property
     def actions(self) -> dict[str, click.Command]:
@@ -119,6 +121,7 @@ class Tutor:
         self.offer_resume()
         self.render(self.nav.show())
         clean_stale_temps()  # after the menu is on screen: never slows start-up
+        self.journal.start()
         self.room = roomlink.start(self.session, self.console)
         while self.running:
             if self.room:
@@ -131,7 +134,14 @@ class Tutor:
                     continue  # Ctrl-C cancels the line, never the program
                 except EOFError:
                     break
-            guard(partial(self.dispatch, line), say=self.session.error_line)
+            kind = self.handle(line)
+            self.journal.after(
+                line,
+                kind,
+                where=self.nav.crumb(),
+                exit_code=self.last_code,
+                correct=self.nav.last_correct if kind == "check" else None,
+            )
             if self.room:
                 self.room.report(self.nav)
         if self.room:
@@ -140,7 +150,15 @@ class Tutor:
         self.console.print("Bye. Your progress is saved." if self.nav.progress.steps else "Bye.")
         return 0
 
-    def dispatch(self, line: str) -> None:
+    def handle(self, line: str) -> str | None:
+        """Dispatch ``line`` through the one error boundary; return what it was."""
+        done: list[str | None] = []
+        self.last_code = None
+        guard(lambda: done.append(self.dispatch(line)), say=self.session.error_line)
+        return done[0] if done else "input"
+
+    def dispatch(self, line: str) -> str | None:
+        """Handle one line; return what it was, for the transcript (None: empty)."""
         nav = self.nav
         intent = route(
             line,
@@ -150,21 +168,28 @@ class Tutor:
             answering=nav.answering,
         )
         if isinstance(intent, Empty):
-            return
+            return None
         if isinstance(intent, Select):
             self.render(nav.select(intent.number))
         elif isinstance(intent, Jump):
             self.render(nav.go_to_step(intent.step))
         elif isinstance(intent, Nav):
             self.navigate(intent.word)
+            if intent.word == "quit":
+                return None
         elif isinstance(intent, Run):
             self.run_action(intent.action, intent.args)
+            return "action"
         elif isinstance(intent, Answer):
             self.render(nav.answer(intent.text))
+            return "check"
         elif isinstance(intent, Ask):
             self.run_action("ask", intent.text, split=False)
+            return "question"
         elif isinstance(intent, Invalid):
             self.invalid(intent)
+            return "input"
+        return "screen"
 
     def run_action(self, word: str, args: str, *, split: bool = True) -> int:
         """Run an action exactly as the shell would, from where the learner is."""
@@ -175,6 +200,7 @@ class Tutor:
             code = run_typed(self.session, self.actions[word], args)
         if self.room:
             self.room.action(word, code, args)
+        self.last_code = code
         return code
 
     def navigate(self, word: str) -> None:

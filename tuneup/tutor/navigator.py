@@ -44,6 +44,7 @@ class Navigator:
         self.hint_for = hint_for
         self._warn = warn
         self.run: CheckRun | None = None  # the knowledge check in progress
+        self.last_correct: bool | None = None  # the last answer graded, for the transcript
 
     # -- where the learner is --------------------------------------------------------------
     @property
@@ -145,6 +146,7 @@ class Navigator:
         if not isinstance(s, screens.Check) or run is None or s.answered:
             return Text(self.valid_here())
         grade = run.answer(text)
+        self.last_correct = grade.correct if grade.valid else None
         if not grade.valid:
             return Text(grade.headline)  # what to type; the question stays
         self.screen = screens.Check(s.step, s.question, s.of, answered=True, retry=s.retry)
