@@ -58,6 +58,7 @@ def spawn(
         env=full_env,
         cwd=str(cwd or REPO),
         encoding="utf-8",
+        codec_errors="replace",  # the terminal may echo bytes that are not UTF-8
         timeout=timeout,
         dimensions=(rows, cols),
         preexec_fn=_default_sigint,
