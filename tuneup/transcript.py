@@ -55,7 +55,7 @@ def record(entry: Entry, path: Path | None = None) -> None:
     try:
         fd = os.open(path or transcript_path(), os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
         try:
-            os.write(fd, line.encode("utf-8"))
+            os.write(fd, line.encode("utf-8", "replace"))  # typed bytes may not be text
         finally:
             os.close(fd)
     except OSError:
