@@ -8,8 +8,8 @@ with a request id.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -58,41 +58,14 @@ ROUTES = [
 ]
 
 
-def create_app(
-    data_dir: str | Path,
-    *,
-    key: str | None = None,
-    keys: Mapping[str, str | None] | None = None,
-    faults: tuple[str, ...] | list[str] = (),
-    step_seconds: float = 0.05,
-    max_upload: int = MAX_UPLOAD,
-    trainer: str | None = None,
-    start_runner: bool = True,
-    legacy_rules: bool = False,
-    base_model: str | None = None,
-) -> Starlette:
+def create_app(data_dir: str | Path, **options: Any) -> Starlette:
     """The lab as an ASGI app over ``data_dir`` (created 0700 if missing).
 
-    ``key``: every request needs it. ``keys``: key -> owner, for rooms (see ``state.py``).
-    ``max_upload``: the file size limit in bytes (512 MiB). ``trainer``: auto (default,
-    env ``TUNEUP_LAB_TRAINER``), simulated or real. ``start_runner=False`` leaves jobs
-    queued (for tools that only read). ``base_model``: what the real trainer trains (a Hub
-    id, a folder or a .gguf; default SmolLM2-135M-Instruct). ``legacy_rules`` turns off
-    the refusals of :mod:`tuneup.lab.rules` (retired models, undated aliases, legacy
-    files), as the lab behaved before. ``app.state.lab.warnings`` holds the start-up lines.
+    ``options`` are :class:`~tuneup.lab.state.Lab`'s (key, keys, faults, step_seconds,
+    max_upload, trainer, start_runner, legacy_rules, base_model); ``app.state.lab`` is
+    that lab, and ``app.state.lab.warnings`` holds its start-up lines.
     """
-    lab = Lab(
-        data_dir,
-        key=key,
-        keys=keys,
-        faults=faults,
-        step_seconds=step_seconds,
-        max_upload=max_upload,
-        trainer=trainer,
-        start_runner=start_runner,
-        legacy_rules=legacy_rules,
-        base_model=base_model,
-    )
+    lab = Lab(data_dir, **options)
     app = Starlette(
         routes=ROUTES,
         middleware=[Middleware(Guard)],

@@ -39,6 +39,14 @@ class Lab:
         legacy_rules: bool = False,
         base_model: str | None = None,
     ) -> None:
+        """``key``: every request needs it. ``keys``: key -> owner, for rooms (above).
+        ``max_upload``: the file size limit in bytes (512 MiB). ``trainer``: auto
+        (default, env ``TUNEUP_LAB_TRAINER``), simulated or real. ``start_runner=False``
+        leaves jobs queued (for tools that only read). ``base_model``: what the real
+        trainer trains (a Hub id, a folder or a .gguf; default SmolLM2-135M-Instruct).
+        ``legacy_rules`` turns off the refusals of :mod:`tuneup.lab.rules` (retired
+        models, undated aliases, legacy files), as the lab behaved before.
+        """
         if not (isinstance(step_seconds, (int, float)) and math.isfinite(step_seconds)):
             raise ValueError("step_seconds must be a finite number")
         if step_seconds < 0:
