@@ -1,4 +1,4 @@
-"""Retrieval over the guide: BM25 (:mod:`tuneup.ask.bm25`) over sections and over
+"""Retrieval over the guide: BM25 (rank_bm25, through :mod:`tuneup.ask.bm25`) over sections and over
 passages, plus what each passage offers besides its words, and the evidence for
 abstention (:mod:`tuneup.ask.scope`).
 
@@ -168,7 +168,7 @@ class GuideIndex:
         self._fields = [_fields(p) for p in self.passages]
         self._unknown_idf = _idf(len(self.passages), 0)
         self._idf = {
-            t: _idf(len(self.passages), len(found)) for t, found in self._passages.postings.items()
+            t: _idf(len(self.passages), n) for t, n in self._passages.document_frequency.items()
         }
 
     @classmethod
