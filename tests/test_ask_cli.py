@@ -126,7 +126,7 @@ def test_in_the_tutor_a_sentence_is_a_question_and_follow_ups_use_the_topic() ->
     )
     out = proc.stdout
     assert proc.returncode == 0, proc.stderr
-    assert out.count("Offline mode: answers are passages") == 1  # said once per session
+    assert out.count("offline: passages from tuneup's guide") == 3  # each answer says it
     assert "[§example-count]" in out and "[§checkpoints]" in out
     after = out.split("simpler")[-1]
     assert "[§metrics]" in after

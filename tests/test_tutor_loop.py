@@ -141,7 +141,7 @@ def test_plain_mode_is_ascii_only() -> None:
 def test_more_shows_the_next_passages_of_the_last_answer() -> None:
     out = drive("how do I upload a file with the python sdk?\rmore\rmore\rq\r")
     answers = out.split("offline: passages from tuneup's guide")[1:]
-    assert len(answers) == 3 and "Type more for the next passages" in answers[0]
+    assert len(answers) == 3 and "more: next passages" in answers[0]
     first, second = (" ".join(a.split()) for a in answers[:2])
     body = second.split("Sources:")[0]
     assert body and body not in first  # new passages, not the same answer again

@@ -42,7 +42,7 @@ def answer_question(
     """Answer ``question``; a model's answer streams as it arrives. Remembers the question
     for the follow-ups."""
     from tuneup.ask.answer import answer
-    from tuneup.views.answer import mode_line, render_answer
+    from tuneup.views.answer import model_line, render_answer
 
     settings = session.settings
     session.memo["last-question"] = question
@@ -56,9 +56,9 @@ def answer_question(
         session.emit_json(result.as_dict())
         return
     if session.in_tutor and not session.memo.get("announced"):
-        model_mode = settings.for_answers() is not None
-        line = mode_line("llm" if model_mode else "offline", settings.explain_model)
-        session.console.print(Text(line, style="dim"))
+        # Offline answers carry their own label; a model is named once a session.
+        if settings.for_answers() is not None:
+            session.console.print(Text(model_line(settings.explain_model), style="dim"))
         session.memo["announced"] = True
     streamed: list[str] = []
 
@@ -86,7 +86,7 @@ def answer_question(
         result,
         session.glyphs,
         streamed=bool(streamed) and result.mode == "llm",
-        more_hint=session.in_tutor,
+        tutor=session.in_tutor,
     )
 
 
@@ -163,4 +163,4 @@ def more(session: Session) -> None:
         return
     result = next_passages(last)
     session.memo["last-answer"] = result
-    render_answer(session.console, result, session.glyphs, more_hint=True)
+    render_answer(session.console, result, session.glyphs, tutor=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.cells import cell_len
 from rich.console import Console
 from rich.text import Text
 
@@ -11,10 +12,9 @@ from tuneup.views.console import Glyphs, markdown
 OFFLINE_LABEL = "offline: passages from tuneup's guide (no model configured)"
 
 
-def mode_line(mode: str, model: str | None = None) -> str:
-    if mode == "llm":
-        return f"Answers come from {model or 'the configured model'}, grounded in tuneup's guide."
-    return "Offline mode: answers are passages from tuneup's guide, cited by section."
+def model_line(model: str | None) -> str:
+    """Said once a tutor session when a model writes the answers."""
+    return f"Answers come from {model or 'the configured model'}, grounded in tuneup's guide."
 
 
 def render_answer(
@@ -23,18 +23,33 @@ def render_answer(
     glyphs: Glyphs,
     *,
     streamed: bool = False,
-    more_hint: bool = False,
+    tutor: bool = False,
 ) -> None:
-    """Print ``answer``; when its text was already streamed, print only what follows it."""
+    """Print ``answer``; when its text was already streamed, print only what follows it.
+
+    In the tutor the answer must fit the screen, so what follows the text is one line
+    where it can be: the sources (by id alone when their titles do not fit) and the hint
+    that ``more`` shows the next passages."""
     if answer.notice:
         console.print(Text(answer.notice, style="red"), soft_wrap=True)
     if not streamed:
         if answer.mode == "offline" and answer.covered:
             console.print(Text(OFFLINE_LABEL, style="dim"))
         console.print(markdown(answer.answer, glyphs))
-    if answer.sources:
-        refs = ", ".join(f"[§{s.id}] {s.title}" for s in answer.sources)
-        line = f"Sources: {refs}"
+    hint = "Type more for the next passages of the guide." if tutor and answer.has_more else ""
+    lines = [_sources_line(answer, console.width if tutor else None), hint]
+    joined = f"{lines[0]} · more: next passages"
+    if tutor and all(lines) and cell_len(joined) <= console.width:
+        lines = [joined]
+    for line in filter(None, lines):
         console.print(Text(glyphs.text(line), style="dim"))
-    if more_hint and answer.has_more:
-        console.print(Text("Type more for the next passages of the guide.", style="dim"))
+
+
+def _sources_line(answer: Answer, width: int | None) -> str:
+    """``Sources: [§id] Title, ...``; within ``width``, by id alone when the titles do not fit."""
+    if not answer.sources:
+        return ""
+    line = "Sources: " + ", ".join(f"[§{s.id}] {s.title}" for s in answer.sources)
+    if width is not None and cell_len(line) > width:
+        line = "Sources: " + ", ".join(f"[§{s.id}]" for s in answer.sources)
+    return line
