@@ -26,6 +26,10 @@ def chat() -> Iterator[tuple[ChatServerState, RunningServer]]:
         yield state, server
 
 
+def _yes() -> bool:
+    return True
+
+
 def _settings(monkeypatch: pytest.MonkeyPatch, base_url: str) -> Settings:
     monkeypatch.setenv("OPENAI_BASE_URL", base_url)
     monkeypatch.setenv("OPENAI_API_KEY", SECRET)
@@ -41,6 +45,7 @@ def test_model_mode_streams_a_grounded_answer(chat, monkeypatch: pytest.MonkeyPa
         "how many examples do I need?",
         settings=_settings(monkeypatch, server.base_url),
         on_text=pieces.append,
+        confirm_model=_yes,
     )
     assert result.mode == "llm" and result.notice is None
     assert len(pieces) > 3 and "".join(pieces) == result.answer
@@ -70,14 +75,16 @@ def test_model_mode_streams_a_grounded_answer(chat, monkeypatch: pytest.MonkeyPa
 def test_the_explanation_model_is_configurable(chat, monkeypatch: pytest.MonkeyPatch) -> None:
     state, server = chat
     monkeypatch.setenv("TUNEUP_EXPLAIN_MODEL", "llama3.1:8b")
-    answer("what is a checkpoint", settings=_settings(monkeypatch, server.base_url))
+    answer("what is a checkpoint", settings=_settings(monkeypatch, server.base_url), confirm_model=_yes)
     assert state.requests[0]["model"] == "llama3.1:8b"
 
 
 def test_follow_up_style_reaches_the_model(chat, monkeypatch: pytest.MonkeyPatch) -> None:
     state, server = chat
     settings = _settings(monkeypatch, server.base_url)
-    answer("The chat format", settings=settings, topic=["chat-format"], style="example")
+    answer(
+        "The chat format", settings=settings, topic=["chat-format"], style="example", confirm_model=_yes
+    )
     system = state.requests[0]["messages"][0]["content"]
     assert "worked example" in system
     assert system.index("[§chat-format]") < system.index("Guide sections:") + 40
@@ -88,7 +95,9 @@ def test_off_topic_question_abstains_without_calling_the_model(
 ) -> None:
     state, server = chat
     result = answer(
-        "what is the capital of australia", settings=_settings(monkeypatch, server.base_url)
+        "what is the capital of australia",
+        settings=_settings(monkeypatch, server.base_url),
+        confirm_model=_yes,
     )
     assert not result.covered and result.sources == []
     assert "not covered in the guide" in result.answer
@@ -112,7 +121,9 @@ def test_api_failures_give_one_line_then_the_offline_answer(
     state, server = chat
     state.status, state.code = status, code
     result = answer(
-        "what does validation loss mean", settings=_settings(monkeypatch, server.base_url)
+        "what does validation loss mean",
+        settings=_settings(monkeypatch, server.base_url),
+        confirm_model=_yes,
     )
     assert result.mode == "offline"
     assert result.notice is not None and expect in result.notice
@@ -130,7 +141,7 @@ def _closed_port() -> int:
 def test_server_down_falls_back_offline_quickly(monkeypatch: pytest.MonkeyPatch) -> None:
     settings = _settings(monkeypatch, f"http://127.0.0.1:{_closed_port()}/v1")
     start = time.monotonic()
-    result = answer("how do I upload a file", settings=settings)
+    result = answer("how do I upload a file", settings=settings, confirm_model=_yes)
     assert time.monotonic() - start < 3
     assert result.mode == "offline" and result.notice and "Could not connect" in result.notice
     assert "[§upload]" in result.answer
@@ -163,8 +174,15 @@ def test_connect_timeout_falls_back_offline(
     settings = _settings(monkeypatch, f"http://127.0.0.1:{unanswered_port}/v1")
     settings = dataclasses.replace(settings, connect_timeout=0.5)
     start = time.monotonic()
-    result = answer("how do I upload a file", settings=settings)
+    result = answer("how do I upload a file", settings=settings, confirm_model=_yes)
     assert time.monotonic() - start < 4
     assert result.mode == "offline"
     assert result.notice is not None and "timed out" in result.notice
     assert "[§upload]" in result.answer
+
+
+def test_without_a_confirmation_nothing_is_sent(chat, monkeypatch: pytest.MonkeyPatch) -> None:
+    state, server = chat
+    result = answer("what is a checkpoint", settings=_settings(monkeypatch, server.base_url))
+    assert result.mode == "offline" and "[§checkpoints]" in result.answer
+    assert state.requests == []

@@ -268,13 +268,14 @@ def answer(
     first); ``style`` shapes the answer: simpler, deeper or example. In model mode each
     streamed piece goes to ``on_text`` (numbered list items already turned into bullets).
     ``confirm_model`` is asked just before a model would be called (a paid provider's
-    charge); when it says no, the answer is the offline one.
+    charge); when it says no, or is not given, nothing is sent and the answer is the
+    offline one.
     """
     topic_guide = tuple(topic or ())
     retrieval = retrieve(question, topic_guide=topic_guide)
     covered = (retrieval.relevant or bool(topic_guide)) and any(r.passages for r in retrieval.parts)
     model_settings = settings.for_answers()  # never a lab's simulated base model
-    use_model = model_settings is not None
+    use_model = model_settings is not None and confirm_model is not None
     if not covered:
         mode = "llm" if use_model else "offline"
         text = ELSEWHERE.format(subject=retrieval.elsewhere) if retrieval.elsewhere else NOT_COVERED
