@@ -75,7 +75,8 @@ def test_model_mode_streams_a_grounded_answer(chat, monkeypatch: pytest.MonkeyPa
 def test_the_explanation_model_is_configurable(chat, monkeypatch: pytest.MonkeyPatch) -> None:
     state, server = chat
     monkeypatch.setenv("TUNEUP_EXPLAIN_MODEL", "llama3.1:8b")
-    answer("what is a checkpoint", settings=_settings(monkeypatch, server.base_url), confirm_model=_yes)
+    settings = _settings(monkeypatch, server.base_url)
+    answer("what is a checkpoint", settings=settings, confirm_model=_yes)
     assert state.requests[0]["model"] == "llama3.1:8b"
 
 
@@ -83,7 +84,11 @@ def test_follow_up_style_reaches_the_model(chat, monkeypatch: pytest.MonkeyPatch
     state, server = chat
     settings = _settings(monkeypatch, server.base_url)
     answer(
-        "The chat format", settings=settings, topic=["chat-format"], style="example", confirm_model=_yes
+        "The chat format",
+        settings=settings,
+        topic=["chat-format"],
+        style="example",
+        confirm_model=_yes,
     )
     system = state.requests[0]["messages"][0]["content"]
     assert "worked example" in system

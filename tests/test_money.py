@@ -6,6 +6,7 @@ shown to send nothing: not the resume, not one of compare's chat calls, not a ch
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -90,3 +91,15 @@ def test_the_free_lab_never_asks() -> None:
     assert "Type yes" not in proc.stdout + proc.stderr
     assert proc.returncode == 0, proc.stderr
     assert "Match score" in proc.stdout
+
+
+def test_in_a_room_ask_through_a_paid_model_asks_first(paid, tuneup_home) -> None:
+    """A room is free, but a question sent to OpenAI from inside it is not."""
+    state, server = paid
+    room = {"url": server.base_url.rsplit("/v1", 1)[0] + "/room-elsewhere", "key": "rk-attendee"}
+    room.update(attendee="a1", name="Ada", room="Demo")
+    (tuneup_home / "joined-room.json").write_text(json.dumps(room))
+    proc = tuneup("ask", "what is a checkpoint", server=server, stdin="no\n")
+    assert "is billed. Type yes to go ahead" in proc.stderr, proc.stderr
+    assert state.requests == []
+    assert "[§checkpoints]" in proc.stdout  # the guide's own answer instead

@@ -24,6 +24,7 @@ def _confirm_model(session: Session, yes: bool) -> bool:
             f"Answering with {session.settings.explain_model} (one chat call per question)",
             yes=yes,
             once_as="ask",
+            settings=session.settings.for_answers(),
         )
     except CancelledByUser:
         return False
