@@ -68,13 +68,18 @@ def make_console(
     stderr: bool = False,
     width: int | None = None,
 ) -> Console:
-    """Build a Console. ``width`` defaults to the terminal, capped at 100 columns for reading."""
+    """Build a Console. ``width`` defaults to the terminal, capped at 100 columns for reading.
+
+    Strings are printed as they are: no rich markup and no ``:emoji:`` codes, because much
+    of what tuneup prints comes from files, servers and other people (a room's attendee
+    named ``[/b]``, a prompt holding ``[INST]``); styles are given with ``Text``."""
     no_color = plain or bool(os.environ.get("NO_COLOR"))
     console = Console(
         file=file,
         stderr=stderr,
         no_color=no_color,
-        emoji=not plain,
+        markup=False,
+        emoji=False,
         highlight=False,
         safe_box=True,
         width=width,

@@ -1,0 +1,36 @@
+"""Text that comes from files, servers and other people is printed as it is: rich markup
+and emoji codes in it are neither obeyed nor a crash (exact text at 80 columns)."""
+
+from __future__ import annotations
+
+import io
+
+from tuneup.live.compare import CompareRow
+from tuneup.views.console import Glyphs, make_console
+from tuneup.views.live import render_compare_row
+from tuneup.views.room import render_status
+
+ODD = "Bob [/b] [bold]x :fire:"
+
+
+def _console(out: io.StringIO):
+    return make_console(file=out, width=80)
+
+
+def test_an_attendee_name_with_markup_is_shown_as_typed() -> None:
+    out = io.StringIO()
+    person = {"name": ODD, "step": 2, "topic": "[red]t", "status": "active"}
+    data = {"room": {"name": "[i]Demo", "message": {"text": "[link=x]go"}}, "attendees": [person]}
+    render_status(_console(out), Glyphs(), data)
+    text = out.getvalue()
+    assert "Room '[i]Demo': no pace set" in text
+    assert "Last message: [link=x]go" in text
+    assert "Bob [/b] [bold]x :fire:" in " ".join(text.split())
+    assert "2 [red]t" in text
+
+
+def test_a_prompt_with_markup_is_a_compare_title_as_written() -> None:
+    out = io.StringIO()
+    row = CompareRow(3, "[INST] Hi [/INST]", "ref", "base says", "tuned says", 0.5, 0.25)
+    render_compare_row(_console(out), Glyphs(), row)
+    assert out.getvalue().splitlines()[0].rstrip() == "line 3: [INST] Hi [/INST]"
