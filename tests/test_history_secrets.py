@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from tuneup.history import history_path, scrub_history, should_remember
-from tuneup.secrets import looks_like_secret, register
+from tuneup.secrets import looks_like_secret, redact, register
 
 KEYS = [
     "sk-abcdefghijklmnopqrstuvwxyz0123456789ABCDEFGH",
@@ -95,3 +95,16 @@ def test_prompt_toolkit_history_reads_the_scrubbed_file(tuneup_home: Path) -> No
     assert scrub_history(path) == 1
     assert list(FileHistory(str(path)).load_history_strings()) == ["models", "validate a.jsonl"]
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("line", KEYS)
+def test_redact_masks_every_key_shape_in_what_is_kept_or_sent(line: str) -> None:
+    """The transcript and a shared room's command lines use redact."""
+    out = redact(f"config set api_key {line} please")
+    token = line.rsplit(" ", 1)[-1]
+    assert token not in out and token[-4:] in out and out.endswith(" please")
+
+
+@pytest.mark.parametrize("line", ORDINARY)
+def test_redact_leaves_ordinary_input_alone(line: str) -> None:
+    assert redact(line) == line

@@ -150,3 +150,10 @@ def test_more_shows_the_next_passages_of_the_last_answer() -> None:
 
 def test_more_before_any_question_says_what_to_do() -> None:
     assert "Ask a question first" in drive("more\rq\r")
+
+
+def test_a_question_that_starts_with_a_dash_is_a_question_not_options() -> None:
+    out = drive("--epochs or batch size, which matters more?\r-h what is an epoch\rq\r")
+    assert "No such option" not in out and "Usage:" not in out
+    assert out.count("offline: passages from tuneup's guide") == 2
+    assert "[§epochs]" in out

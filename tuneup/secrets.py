@@ -28,12 +28,19 @@ def mask(secret: str | None) -> str:
 
 
 def redact(text: str) -> str:
-    """Replace every known secret (and anything shaped like an OpenAI key) by its mask."""
+    """Replace every known secret, and anything shaped like a key or a token (see
+    :func:`looks_like_secret`), by its mask."""
     secrets = set(_registered)
     secrets.update(v for name in _KEY_ENV_VARS if len(v := os.environ.get(name, "")) >= 6)
     for secret in sorted(secrets, key=len, reverse=True):
         text = text.replace(secret, mask(secret))
-    return _KEY_PATTERN.sub(lambda m: mask(m.group(1)), text)
+    text = _KEY_PATTERN.sub(lambda m: mask(m.group(1)), text)
+    return _SECRET_SHAPES.sub(_masked_shape, text)
+
+
+def _masked_shape(found: re.Match[str]) -> str:
+    word, _, token = found.group(0).rpartition(" ")
+    return f"{word} {mask(token)}" if word else mask(token)
 
 
 #: Shapes of credentials a learner might paste: OpenAI keys (``sk-...``, ``sk-proj-...``,

@@ -64,10 +64,9 @@ def watch(session: Session, job: str | None) -> None:
         watch_view(session.console, session.glyphs, snapshots())
     except KeyboardInterrupt:
         dim(session.console, f"Stopped watching. Job {jid} keeps running; `watch {jid}` goes on.")
-        raise click.exceptions.Exit(130) from None
-    finally:
-        if last is not None:  # the job exists: remember how it stands
-            session.ledger.update_job(client.fine_tuning.jobs.retrieve(jid))
+        raise click.exceptions.Exit(130) from None  # no further call: Ctrl-C means now
+    if last is not None:  # the job exists: remember how it ended
+        session.ledger.update_job(client.fine_tuning.jobs.retrieve(jid))
     if last is not None and last.status == "failed":
         raise click.exceptions.Exit(1)
 

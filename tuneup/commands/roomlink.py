@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.text import Text
 
 from tuneup.commands.session import Session
+from tuneup.secrets import redact
 
 
 class RoomLink:
@@ -32,7 +33,7 @@ class RoomLink:
         """An action ran (reported by its name, `catch-up` for `catch`)."""
         cmd = self.session.actions.get(word)
         name = cmd.name if cmd is not None and cmd.name else word
-        self.presence.action(name, code, f"{word} {args}".strip())
+        self.presence.action(name, code, redact(f"{word} {args}".strip()))
 
     def show(self, console: Console, progress: Any) -> None:
         for line in self.presence.lines(progress):

@@ -195,7 +195,7 @@ class Tutor:
         """Run an action exactly as the shell would, from where the learner is."""
         self.session.place.step, self.session.place.topic = self.nav.step, self.nav.topic_id
         if not split:
-            code = run_in(self.session, self.actions[word], [args])
+            code = run_in(self.session, self.actions[word], ["--", args])  # "-h what?" is text
         else:
             code = run_typed(self.session, self.actions[word], args)
         if self.room:
