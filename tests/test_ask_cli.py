@@ -175,3 +175,29 @@ def test_a_paid_model_answer_asks_first_and_no_sends_nothing(chat) -> None:
     assert state.requests == []  # nothing reached the model
     assert "[§cost]" in proc.stdout  # the guide's own answer instead
     assert "Not sent to the model" in proc.stdout + proc.stderr
+
+
+def _join_by_file(home: Path, **fields: str) -> Path:
+    room = {"url": "http://127.0.0.1:9/", "key": "rk-attendee-key-5678", "attendee": "a1"}
+    room.update(name="Ada", room="Demo", **fields)
+    path = home / "joined-room.json"
+    path.write_text(json.dumps(room))
+    return path
+
+
+def test_config_in_a_room_says_the_endpoint_and_key_come_from_the_room(tuneup_home) -> None:
+    path = _join_by_file(tuneup_home)
+    proc = _tuneup("config", env={"OPENAI_API_KEY": "sk-abcdefghijklmnopqrstuvwxyz"})
+    lines = {line.split()[0]: line for line in proc.stdout.splitlines()}
+    assert lines["endpoint"].endswith(f"(from {path})")
+    assert lines["api_key"].endswith(f"(from {path})") and "...5678" in lines["api_key"]
+    assert "rk-attendee-key-5678" not in proc.stdout + proc.stderr
+
+
+def test_a_damaged_room_file_is_set_aside_and_said(tuneup_home) -> None:
+    (tuneup_home / "joined-room.json").write_text("{not json")
+    proc = _tuneup("config")
+    assert proc.returncode == 0
+    assert "joined-room.json is not valid JSON (line 1); moved to" in proc.stderr
+    assert list(tuneup_home.glob("joined-room.json.corrupt-*"))
+    assert "provider           lab" in proc.stdout

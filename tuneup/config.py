@@ -88,6 +88,8 @@ class Settings:
     room_name: str | None = None
     config_file: Path | None = None
     sources: dict[str, str] = field(default_factory=dict)
+    #: Lines to tell the user once, such as a damaged room file that was set aside.
+    warnings: tuple[str, ...] = ()
 
     @property
     def is_paid(self) -> bool:
@@ -197,12 +199,13 @@ def _read_file(path: Path) -> dict[str, Any]:
 
 
 def _room(sources: dict[str, str]) -> dict[str, Any]:
-    """The joined room's settings (its URL, the attendee's key, its name), if any."""
+    """The joined room's settings (its URL, the attendee's key, its name), if any; a
+    damaged room file was set aside, and the settings carry that warning."""
     from tuneup.room.membership import load_membership, membership_path
 
-    found, _warning = load_membership()  # a damaged file was set aside; nothing joined
+    found, warning = load_membership()
     if found is None:
-        return {}
+        return {"warnings": (warning,)} if warning else {}
     sources["room"] = membership_path()
     return {"room_url": found.url, "room_key": found.key, "room_name": found.room}
 

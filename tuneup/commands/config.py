@@ -34,11 +34,9 @@ def config(session: Session, show_path: bool, init: bool, as_json: bool) -> None
     if as_json:
         session.emit_json(shown)
         return
-    azure = settings.provider == "azure"
-    origin_of = {  # displayed name -> the setting it shows
-        "endpoint": "azure_endpoint" if azure else "base_url",
-        "api_key": "azure_api_key" if azure else "api_key",
-    }
+    shown_from = {"azure": ("azure_endpoint", "azure_api_key"), "room": ("room", "room")}
+    endpoint, key = shown_from.get(settings.provider, ("base_url", "api_key"))
+    origin_of = {"endpoint": endpoint, "api_key": key}  # displayed name -> its setting
     width = max(map(len, shown))
     for key, value in shown.items():
         origin = settings.sources.get(origin_of.get(key, key))

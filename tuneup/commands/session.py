@@ -101,6 +101,8 @@ class Session:
             from tuneup.config import load_settings
 
             self._settings = load_settings(provider=self.provider)
+            for line in self._settings.warnings:
+                self.warn(line)
         return self._settings
 
     @property
