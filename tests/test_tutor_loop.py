@@ -157,3 +157,8 @@ def test_a_question_that_starts_with_a_dash_is_a_question_not_options() -> None:
     assert "No such option" not in out and "Usage:" not in out
     assert out.count("offline: passages from tuneup's guide") == 2
     assert "[§epochs]" in out
+
+
+def test_a_subcommands_help_is_printed_in_the_tutor() -> None:
+    out = drive("content check --help\rq\r")
+    assert "Usage: tuneup content check [OPTIONS] [DIRECTORY]" in out

@@ -74,9 +74,12 @@ class Action(_SessionHelp):
 
 
 class ActionGroup(_SessionHelp, click.Group):
-    """A click group with tutor metadata (``content check``, ``lab models pull``)."""
+    """A click group with tutor metadata (``content check``, ``lab models pull``). Its
+    subcommands and subgroups print their help through the session too."""
 
     meta: Meta
+    command_class = _SessionHelp
+    group_class = type  # a subgroup is an ActionGroup as well
 
 
 def action(
