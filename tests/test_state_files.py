@@ -201,3 +201,27 @@ def test_locked_excludes_another_process(tuneup_home: Path) -> None:
         seen = log.read_text() if log.exists() else ""
     assert holder.wait(timeout=30) == 0
     assert seen == "holder done"
+
+
+def test_a_thread_may_take_a_lock_it_holds_and_others_still_wait(tmp_path: Path) -> None:
+    import threading
+
+    from tuneup.statefile import locked
+
+    path = tmp_path / "state.json"
+    order: list[str] = []
+    with locked(path):
+        with locked(path):  # nested: would block for ever on a second flock
+            order.append("inner")
+
+        def other() -> None:
+            with locked(path):
+                order.append("other")
+
+        thread = threading.Thread(target=other)
+        thread.start()
+        thread.join(0.3)
+        assert thread.is_alive()  # it waits for the outer hold
+        order.append("outer done")
+    thread.join(5)
+    assert order == ["inner", "outer done", "other"]

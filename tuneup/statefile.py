@@ -129,8 +129,9 @@ def _aside(path: Path, problem: str) -> Loaded:
 
 # -- locking ---------------------------------------------------------------------------
 
-_thread_locks: dict[str, threading.RLock] = {}
+_thread_locks: dict[str, threading.Lock] = {}
 _thread_locks_guard = threading.Lock()
+_held = threading.local()  # .paths: the paths this thread holds, so nesting is safe
 
 
 def lock_path(path: Path) -> Path:
@@ -143,26 +144,41 @@ def locked(path: Path) -> Iterator[None]:
 
     Across processes: ``fcntl.flock`` on ``path.lock`` (a 0600 file, kept; the lock goes
     with the process if it dies). Across threads of this process: a lock per path. Where
-    ``fcntl`` does not exist (Windows), only the thread lock is taken.
+    ``fcntl`` does not exist (Windows), only the thread lock is taken. A thread that
+    already holds the lock may take it again: the inner hold does nothing.
     """
     key = str(path)
+    held: set[str] = _held.__dict__.setdefault("paths", set())
+    if key in held:
+        yield
+        return
     with _thread_locks_guard:
-        tlock = _thread_locks.setdefault(key, threading.RLock())
+        tlock = _thread_locks.setdefault(key, threading.Lock())
     with tlock:
+        held.add(key)
         try:
-            import fcntl
-        except ImportError:  # pragma: no cover - not POSIX
-            yield
-            return
-        lp = lock_path(path)
-        private_dir(lp.parent)
-        fd = os.open(lp, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE)
-        try:
-            os.fchmod(fd, PRIVATE_FILE_MODE)
-            fcntl.flock(fd, fcntl.LOCK_EX)
-            yield
+            with _process_lock(path):
+                yield
         finally:
-            os.close(fd)  # closing the descriptor releases the lock
+            held.discard(key)
+
+
+@contextlib.contextmanager
+def _process_lock(path: Path) -> Iterator[None]:
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - not POSIX
+        yield
+        return
+    lp = lock_path(path)
+    private_dir(lp.parent)
+    fd = os.open(lp, os.O_RDWR | os.O_CREAT, PRIVATE_FILE_MODE)
+    try:
+        os.fchmod(fd, PRIVATE_FILE_MODE)
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing the descriptor releases the lock
 
 
 # -- leftover temp files ---------------------------------------------------------------
