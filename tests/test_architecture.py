@@ -7,6 +7,7 @@ the core (everything else). See docs/architecture.md."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parent.parent / "tuneup"
@@ -97,6 +98,22 @@ def test_views_import_neither_the_tutor_nor_the_commands() -> None:
     for module, targets in graph.items():
         if _layer(module) == 1:
             assert not [t for t in targets if _layer(t) > 1], module
+
+
+FILE_IO = re.compile(
+    r"\bopen\(|\.(stat|mkdir|write_text|write_bytes|read_text|read_bytes|unlink)\("
+)
+
+
+def test_views_touch_no_files() -> None:
+    """Views draw what they are given; the commands read and write the files."""
+    touching = [
+        f"{path.name}:{n}: {line.strip()}"
+        for path in sorted((PACKAGE / "views").glob("*.py"))
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if FILE_IO.search(line)
+    ]
+    assert not touching, "\n".join(touching)
 
 
 def test_nothing_imports_the_cli_module() -> None:

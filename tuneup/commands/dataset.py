@@ -55,7 +55,11 @@ def check(session: Session, file: str, model: str | None, **kw: Any) -> Validati
     path = resolve_user_path(file)
     if kw.get("validation"):
         kw["validation"] = resolve_user_path(kw["validation"])
-    with progress_for(session.console, path) as progress:
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0  # validate_file says what is wrong with it
+    with progress_for(session.console, path.name, size) as progress:
         return validate_file(path, model=_model(session, model), progress=progress, **kw)
 
 

@@ -26,7 +26,8 @@ def metrics(session: Session, job: str | None, png: str | None, as_json: bool) -
     """
     from tuneup.live.jobs import resolve_job_id
     from tuneup.live.metrics import read_metrics
-    from tuneup.views.metrics import render_metrics, write_png
+    from tuneup.statefile import write_bytes_atomic
+    from tuneup.views.metrics import png_image, render_metrics
 
     with session.json_mode(as_json):
         report = read_metrics(session.client, resolve_job_id(session.ledger, job))
@@ -35,5 +36,8 @@ def metrics(session: Session, job: str | None, png: str | None, as_json: bool) -
         else:
             render_metrics(session.console, session.glyphs, report)
         if png:
-            out = write_png(report, Path(png).expanduser())
+            out = Path(png).expanduser()
+            image = png_image(report)
+            out.parent.mkdir(parents=True, exist_ok=True)
+            write_bytes_atomic(out, image, mode=0o644)
             session.console.print(Text(f"Wrote {out}"), soft_wrap=True)

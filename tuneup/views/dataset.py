@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.table import Table
@@ -24,12 +23,11 @@ MAX_FINDINGS = 40
 
 
 @contextmanager
-def progress_for(console: Console, path: Path) -> Iterator[Callable[[int, int], None] | None]:
-    """A progress callback for :func:`validate_file` (None for small files or no terminal)."""
-    try:
-        size = path.stat().st_size
-    except OSError:
-        size = 0
+def progress_for(
+    console: Console, name: str, size: int
+) -> Iterator[Callable[[int, int], None] | None]:
+    """A progress callback for :func:`validate_file` over a file of ``size`` bytes (None for
+    small files or no terminal)."""
     if size <= PROGRESS_BYTES or not console.is_terminal:
         yield None
         return
@@ -44,7 +42,7 @@ def progress_for(console: Console, path: Path) -> Iterator[Callable[[int, int], 
         transient=True,
         auto_refresh=False,  # no refresh thread: the scan may fork workers
     ) as bar:
-        task = bar.add_task(f"Checking {path.name}", total=size)
+        task = bar.add_task(f"Checking {name}", total=size)
 
         def update(done: int, total: int) -> None:
             bar.update(task, completed=done, total=total)

@@ -3,7 +3,7 @@ loss and token-accuracy plot (plotext in the terminal; ``--png`` with matplotlib
 
 from __future__ import annotations
 
-from pathlib import Path
+import io
 from typing import TYPE_CHECKING, Any
 
 from rich.console import Console
@@ -120,8 +120,9 @@ def plot_text(
     return text
 
 
-def write_png(report: MetricsReport, path: Path) -> Path:
-    """Save the same two plots as a PNG with matplotlib (Agg); needs ``tuneup-tutor[plots]``."""
+def png_image(report: MetricsReport) -> bytes:
+    """The same two plots as a PNG image, drawn by matplotlib (Agg); needs
+    ``tuneup-tutor[plots]``."""
     try:
         import matplotlib
 
@@ -149,7 +150,7 @@ def write_png(report: MetricsReport, path: Path) -> Path:
         ax.legend()
     fig.suptitle(f"{report.job_id} ({report.fine_tuned_model or report.model})")
     fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, format="png", dpi=100)
+    image = io.BytesIO()
+    fig.savefig(image, format="png", dpi=100)
     pyplot.close(fig)
-    return path
+    return image.getvalue()
