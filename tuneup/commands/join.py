@@ -71,7 +71,11 @@ def leave(session: Session) -> None:
         session.say("You are not in a room.")
         return
     name = f" {found.room!r}" if found else ""
-    session.say(f"You left the room{name}. Live actions go to the local lab again.")
+    from tuneup.config import load_settings
+
+    now = load_settings(provider=session.provider)  # the provider without the room
+    where = "the local lab" if now.provider == "lab" else f"{now.provider} ({now.endpoint_label})"
+    session.say(f"You left the room{name}. Live actions go to {where} now.")
 
 
 @action(

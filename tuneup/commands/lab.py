@@ -12,8 +12,8 @@ import click
 from tuneup.commands.action import ActionGroup, action
 from tuneup.commands.session import Session
 from tuneup.lab.faults import FAULTS
+from tuneup.room.address import is_loopback
 
-LOOPBACK = ("127.0.0.1", "localhost", "::1")
 TRAINERS = ("auto", "real", "simulated")
 
 
@@ -231,7 +231,7 @@ def _serve(
             say(f"faults on: {', '.join(faults)}")
         if found.key:
             say(f"every request needs the key {mask(found.key)} (from {found.origin})")
-        elif host not in LOOPBACK and room is None:
+        elif not is_loopback(host) and room is None:
             session.warn(
                 f"listening on {host} without --key: anyone who can reach this "
                 "machine can use the lab. Add --key (or --key-file) for a shared room."

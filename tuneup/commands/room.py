@@ -25,7 +25,7 @@ def _room(session: Session) -> Any:
 @action(
     "room",
     summary="Run a workshop room: status, pace, messages, catch-up, export, reset",
-    usage="room status|pace N|say MSG|export FILE|reset",
+    usage="room status|pace|say|share|limits|catch-up|prepare|export|reset",
     group="setup",
     tutor=False,
     cls=ActionGroup,

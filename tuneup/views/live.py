@@ -225,10 +225,5 @@ def render_compare_summary(console: Console, glyphs: Glyphs, report: CompareRepo
     )
 
 
-def render_line(console: Console, text: str, style: str = "") -> None:
-    """A line of text from elsewhere, escaped and unwrapped."""
-    console.print(Text(printable(text), style=style), soft_wrap=True)
-
-
 def dim(console: Console, text: str) -> None:
     console.print(Text(text, style="dim"), soft_wrap=True)
