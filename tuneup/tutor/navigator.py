@@ -194,7 +194,8 @@ class Navigator:
     def back(self) -> RenderableType:
         s = self.screen
         if isinstance(s, screens.Menu):
-            return Text("You are at the menu. Type a number 1-6, or q to quit.")
+            steps = self.course.steps
+            return Text(f"You are at the menu. Type a number {steps[0]}-{steps[-1]}, or q to quit.")
         if isinstance(s, screens.Step):
             return self.go(screens.Menu())
         return self.go(screens.Step(s.step))

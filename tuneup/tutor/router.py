@@ -27,7 +27,7 @@ class NavWord:
 NAVIGATION: tuple[NavWord, ...] = (
     NavWord(("n", "next"), "next", "next topic or question"),
     NavWord(("b", "back"), "back", "back one screen"),
-    NavWord(("m", "menu"), "menu", "the six-step menu"),
+    NavWord(("m", "menu"), "menu", "the menu of steps"),
     NavWord(("c", "continue"), "continue", "go back to where you left off"),
     NavWord(("?", "h", "help"), "help", "what you can type here"),
     NavWord(("??", "help all"), "help-all", "every command there is"),
