@@ -270,7 +270,8 @@ def models() -> None:
 def pull(session: Session, spec: str | None) -> None:
     """Fetch SPEC (default: the lab's base model) once, ahead of a workshop: a Hugging Face
     Hub id is downloaded into the Hugging Face cache (with a progress bar), a .gguf file is
-    converted into a cached folder. This is the only command that uses the network."""
+    converted into a cached folder. The lab itself never downloads: it trains and chats
+    with what is already on this machine."""
     from tuneup.errors import UsageError
 
     try:
