@@ -1,6 +1,8 @@
 """Benchmark the dataset doctor against the usual ways of checking a training file.
 
     .venv/bin/python bench/validate.py [--examples 100000]
+    .venv/bin/python bench/validate.py --long-line
+
 
 Generates a chat JSONL file (seeded, so every run uses the same data), then runs each
 approach in its own child process so time and peak memory are measured separately:
@@ -173,13 +175,46 @@ def measure(name: str, path: Path) -> dict[str, float]:
     return json.loads(out.stdout.strip().splitlines()[-1])  # type: ignore[no-any-return]
 
 
+def long_line() -> None:
+    """`tuneup validate` on a file whose one example is a 200 MB line: peak RSS and time of
+    the whole process (its forked workers included) from wait4."""
+    import os
+
+    with tempfile.TemporaryDirectory() as d:
+        path = Path(d) / "long-line.jsonl"
+        good = json.dumps({"messages": [{"role": "user", "content": "Hi"}, ASSISTANT_HI]})
+        with path.open("wb") as fh:
+            fh.write(f"{good}\n".encode() * 10)
+            fh.write(b'{"messages": [{"role": "user", "content": "')
+            chunk = b"lorem ipsum dolor sit amet " * 40_000
+            while fh.tell() < 200 * 1024 * 1024:
+                fh.write(chunk)
+            fh.write(f'"}}]}}\n{good}\n'.encode())
+        start = time.perf_counter()
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "tuneup", "validate", str(path), "--json"],
+            stdout=subprocess.DEVNULL,
+        )
+        _, _, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - start
+    peak = usage.ru_maxrss / 1024
+    print(f"200 MB single line: peak RSS {peak:.0f} MB (target < 400), {wall:.2f} s")
+
+
+ASSISTANT_HI = {"role": "assistant", "content": "Hello."}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--examples", type=int, default=100_000)
+    ap.add_argument("--long-line", action="store_true", help="only the 200 MB line figure")
     ap.add_argument("--child", nargs=2, metavar=("NAME", "FILE"), help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child:
         child(args.child[0], Path(args.child[1]))
+        return
+    if args.long_line:
+        long_line()
         return
     with tempfile.TemporaryDirectory() as d:
         path = Path(d) / "bench.jsonl"

@@ -222,17 +222,7 @@ def test_open_regular_refuses_before_reading(fifo: Path) -> None:
         open_regular(fifo)  # without O_NONBLOCK this open would block forever
 
 
-def _peak_rss_mb(proc: subprocess.Popen[str]) -> tuple[int, float, str, str]:
-    """Wait for ``proc``; its exit code, the peak RSS of it and its children, its output."""
-    assert proc.stdout is not None and proc.stderr is not None
-    out = proc.stdout.read()
-    err = proc.stderr.read()
-    _, status, usage = os.wait4(proc.pid, 0)
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return proc.returncode, usage.ru_maxrss / 1024, out, err
-
-
-def test_a_200_mb_line_is_reported_with_bounded_memory(tmp_path: Path) -> None:
+def test_a_200_mb_line_is_reported_and_the_lines_after_it_checked(tmp_path: Path) -> None:
     path = tmp_path / "big.jsonl"
     with path.open("wb") as fh:
         fh.write(("\n".join(good_lines(10)) + "\n").encode())
@@ -242,8 +232,9 @@ def test_a_200_mb_line_is_reported_with_bounded_memory(tmp_path: Path) -> None:
             fh.write(chunk)
         fh.write(b'"}]}\n{bad\n')
         fh.write((good_lines(1)[0] + "\n").encode())
-    code, peak, out, err = _peak_rss_mb(tuneup("validate", str(path), "--json"))
-    assert code == 1, err
+    proc = tuneup("validate", str(path), "--json")
+    out, err = proc.communicate(timeout=120)
+    assert proc.returncode == 1, err
     report = json.loads(out)
     assert [(e["line"], e["code"]) for e in report["errors"]] == [
         (11, "line_too_long"),
@@ -251,6 +242,4 @@ def test_a_200_mb_line_is_reported_with_bounded_memory(tmp_path: Path) -> None:
     ]
     assert report["errors"][0]["message"].startswith("the line is over 32 MB (200")
     assert report["examples"] == 13
-    # Before the cap, this file took 2.5 GB; now one capped line at most, plus the encoder.
-    print(f"peak RSS {peak:.0f} MB")
-    assert peak < 400, f"peak RSS {peak:.0f} MB"
+    # Memory is measured by `bench/validate.py --long-line` (docs/performance.md), not here.
