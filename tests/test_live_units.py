@@ -140,3 +140,40 @@ def test_damaged_record_values_do_not_stop_tuneup(tuneup_home) -> None:
     (tuneup_home / "live.json").write_text(json.dumps(bad))
     rec = Ledger(load_settings())
     assert rec.current.files == [] and rec.warning and "unreadable records" in rec.warning
+
+
+def _uploaded(tmp_path: Path, server_url: str, lines: list[str]) -> tuple[object, str]:
+    from live_helpers import sdk_client
+
+    client = sdk_client(server_url)
+    path = tmp_path / "train.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    with path.open("rb") as fh:
+        return client, client.files.create(file=fh, purpose="fine-tune").id
+
+
+def test_training_system_prompt_skips_lines_of_the_wrong_shape(tmp_path: Path) -> None:
+    from live_helpers import lab_server
+
+    from tuneup.live.chat import training_system_prompt
+
+    def example(system: str | None) -> str:
+        head = [{"role": "system", "content": system}] if system else []
+        turns = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Yo"}]
+        return json.dumps({"messages": head + turns})
+
+    odd = [
+        '{"messages": 5}',
+        '{"messages": {"role": "system"}}',
+        '{"messages": "text"}',
+        '{"messages": [1, 2]}',
+        "[" * 100_000 + "]" * 100_000,  # nested deeper than json can read
+        "[1]",
+        "not json",
+    ]
+    with lab_server(tmp_path / "lab") as server:
+        client, fid = _uploaded(tmp_path, server.base_url, [*odd, example("Be Marv."), *odd])
+        assert training_system_prompt(client, fid) == "Be Marv."  # type: ignore[arg-type]
+        # an example of the right shape without a system message: none is shared
+        client, fid = _uploaded(tmp_path, server.base_url, [example("Be Marv."), example(None)])
+        assert training_system_prompt(client, fid) is None  # type: ignore[arg-type]
