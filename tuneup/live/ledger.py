@@ -13,7 +13,7 @@ never drop each other's records.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -140,20 +140,34 @@ class Ledger:
 
     def update_job(self, job: Any) -> None:
         """Refresh status and model of a remembered job; unknown jobs are added."""
-        rec = _job_record(job)
+        self.update_jobs([job])
+
+    def update_jobs(self, jobs: Iterable[Any], *, add: bool = True) -> None:
+        """Refresh status and model of remembered jobs (SDK ``FineTuningJob`` objects) in one
+        read-modify-write; unknown jobs are added, unless ``add`` is False."""
+        recs = [_job_record(job) for job in jobs]
 
         def update(place: PlaceRecords) -> bool:
-            for i, old in enumerate(place.jobs):
-                if old.id == rec.id:
-                    rec.created_at = old.created_at or rec.created_at
-                    if (old.status, old.fine_tuned_model) == (rec.status, rec.fine_tuned_model):
-                        return False
-                    place.jobs[i] = rec
-                    return True
-            place.jobs.append(rec)
-            return True
+            changed = False
+            for rec in recs:
+                changed = _refresh(place, rec, add=add) or changed
+            return changed
 
         self._change(update)
+
+
+def _refresh(place: PlaceRecords, rec: JobRecord, *, add: bool) -> bool:
+    """Put ``rec`` into ``place`` (keeping when it was first seen); True if anything changed."""
+    for i, old in enumerate(place.jobs):
+        if old.id == rec.id:
+            rec.created_at = old.created_at or rec.created_at
+            if (old.status, old.fine_tuned_model) == (rec.status, rec.fine_tuned_model):
+                return False
+            place.jobs[i] = rec
+            return True
+    if add:
+        place.jobs.append(rec)
+    return add
 
 
 def _job_record(job: Any) -> JobRecord:
