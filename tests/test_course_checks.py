@@ -225,3 +225,32 @@ def _passes_by_typing(lesson, typed: str, learner: str) -> bool:  # type: ignore
         if not run.answer(typed).valid:
             return False
     return run.passed
+
+
+def test_a_mistake_range_that_covers_the_accepted_answer_is_refused() -> None:
+    from tuneup.course.questions import parse_question
+    from tuneup.course.yamlfile import Checker
+
+    def mistake(**span: object) -> dict[str, object]:
+        return {**span, "explain": "why it is wrong"}
+
+    question = {
+        "id": "epochs",
+        "type": "number",
+        "skill": "scenario",
+        "question": "How many?",
+        "answer": 5,
+        "accept": [5, 6],
+        "unit": "epochs",
+        "explain": "the working",
+        "mistakes": [
+            mistake(range=[0, 100]),  # around the accepted range: neither end inside it
+            mistake(range=[5.5, 5.7]),  # inside it
+            mistake(range=[6, 9]),  # touching it
+            mistake(range=[6.5, 9]),  # beside it: fine
+            mistake(value=4),  # fine
+        ],
+    }
+    c = Checker(Path("step.yaml"), {})
+    parse_question(c, question, ("check", 0), set(), 1)
+    assert [p.message for p in c.problems] == ["a mistake must not overlap the accepted answer"] * 3

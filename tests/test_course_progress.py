@@ -70,3 +70,31 @@ def test_a_version_1_file_loads_and_gets_a_learner_id(tuneup_home: Path) -> None
     assert warning is None
     assert p.steps[1].score == 3 and p.steps[1].missed == () and not p.steps[1].caught_up
     assert p.learner and p.last is not None and p.last.topic == 2
+
+
+def test_a_pass_stays_passed_when_the_number_of_questions_changed(tuneup_home: Path) -> None:
+    p, _ = load_progress()
+    p.record_check(3, 3, 4)  # passed when the lesson had four questions
+    p.record_check(3, 3, 6, ["x", "y", "z"])  # a worse run once it has six
+    assert p.status(3).words == "passed" and (p.steps[3].score, p.steps[3].total) == (3, 4)
+    p.record_check(3, 6, 6)  # a better share replaces it
+    assert (p.steps[3].score, p.steps[3].total) == (6, 6)
+    p.record_check(3, 0, 0)  # nothing to count: keeps what there is
+    assert p.status(3).passed
+
+
+def test_step_keys_that_are_not_numbers_to_int_are_skipped(tuneup_home: Path) -> None:
+    steps = {"²": {"score": 1, "total": 1}, "٣": {"score": 1, "total": 1}, "2": {"score": 1}}
+    (tuneup_home / "progress.json").write_text(json.dumps({"steps": steps}))
+    p, warning = load_progress()
+    assert warning is None and list(p.steps) == [2]
+
+
+def test_a_file_that_cannot_be_taken_in_is_set_aside_with_a_warning(tuneup_home: Path) -> None:
+    bad = {"learner": "me", "steps": {"9" * 5000: {"score": 1, "total": 1}}}
+    (tuneup_home / "progress.json").write_text(json.dumps(bad))
+    p, warning = load_progress()
+    assert p.steps == {} and p.learner != "me"
+    (aside,) = tuneup_home.glob("progress.json.corrupt-*")
+    assert warning and warning.startswith("warning: ") and aside.name in warning
+    assert json.loads(aside.read_text()) == bad and not (tuneup_home / "progress.json").exists()

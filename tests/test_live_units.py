@@ -140,3 +140,121 @@ def test_damaged_record_values_do_not_stop_tuneup(tuneup_home) -> None:
     (tuneup_home / "live.json").write_text(json.dumps(bad))
     rec = Ledger(load_settings())
     assert rec.current.files == [] and rec.warning and "unreadable records" in rec.warning
+
+
+def _uploaded(tmp_path: Path, server_url: str, lines: list[str]) -> tuple[object, str]:
+    from live_helpers import sdk_client
+
+    client = sdk_client(server_url)
+    path = tmp_path / "train.jsonl"
+    path.write_text("\n".join(lines) + "\n")
+    with path.open("rb") as fh:
+        return client, client.files.create(file=fh, purpose="fine-tune").id
+
+
+def test_training_system_prompt_skips_lines_of_the_wrong_shape(tmp_path: Path) -> None:
+    from live_helpers import lab_server
+
+    from tuneup.live.chat import training_system_prompt
+
+    def example(system: str | None) -> str:
+        head = [{"role": "system", "content": system}] if system else []
+        turns = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Yo"}]
+        return json.dumps({"messages": head + turns})
+
+    odd = [
+        '{"messages": 5}',
+        '{"messages": {"role": "system"}}',
+        '{"messages": "text"}',
+        '{"messages": [1, 2]}',
+        "[" * 100_000 + "]" * 100_000,  # nested deeper than json can read
+        "[1]",
+        "not json",
+    ]
+    with lab_server(tmp_path / "lab") as server:
+        client, fid = _uploaded(tmp_path, server.base_url, [*odd, example("Be Marv."), *odd])
+        assert training_system_prompt(client, fid) == "Be Marv."  # type: ignore[arg-type]
+        # an example of the right shape without a system message: none is shared
+        client, fid = _uploaded(tmp_path, server.base_url, [example("Be Marv."), example(None)])
+        assert training_system_prompt(client, fid) is None  # type: ignore[arg-type]
+
+
+def test_damaged_records_are_set_aside_before_anything_is_saved(tuneup_home: Path) -> None:
+    theirs = {"files": [{"id": "file-o", "filename": "o.jsonl"}], "jobs": []}
+    damaged = {"files": [{"id": "file-1", "bytes": "lots"}], "jobs": [{"id": "ftjob-1"}]}
+    original = {"lab": damaged, "openai:https://api.openai.com/v1": theirs}
+    live = tuneup_home / "live.json"
+    live.write_text(json.dumps(original))
+    rec = Ledger(Settings())
+    assert rec.current.files == [] and rec.warning and "unreadable records for lab" in rec.warning
+    (aside,) = tuneup_home.glob("live.json.corrupt-*")
+    assert aside.name in rec.warning and json.loads(aside.read_text()) == original
+    assert json.loads(live.read_text()) == {"openai:https://api.openai.com/v1": theirs}
+    rec.add_file("file-2", "b.jsonl", purpose="fine-tune", size=1)
+    saved = json.loads(live.read_text())
+    assert [f["id"] for f in saved["lab"]["files"]] == ["file-2"]
+    assert saved["openai:https://api.openai.com/v1"] == theirs
+    assert json.loads(aside.read_text()) == original  # the damaged records are still there
+
+
+@pytest.mark.parametrize(
+    "place",
+    [5, {"files": "abc"}, {"jobs": [{"id": "ftjob-1"}, 7]}, {"jobs": [{"id": 1}]}],
+)
+def test_records_of_any_wrong_shape_are_set_aside_not_dropped(
+    tuneup_home: Path, place: object
+) -> None:
+    (tuneup_home / "live.json").write_text(json.dumps({"lab": place}))
+    rec = Ledger(Settings())
+    assert rec.warning and "unreadable records" in rec.warning
+    (aside,) = tuneup_home.glob("live.json.corrupt-*")
+    assert json.loads(aside.read_text()) == {"lab": place}
+
+
+def test_records_damaged_by_another_process_are_set_aside_on_the_next_change(
+    tuneup_home: Path,
+) -> None:
+    rec = Ledger(Settings())
+    rec.add_file("file-1", "a.jsonl", purpose="fine-tune", size=1)
+    live = tuneup_home / "live.json"
+    live.write_text(json.dumps({"lab": {"files": [{"id": "file-1", "bytes": "x"}]}}))
+    rec.add_file("file-2", "b.jsonl", purpose="fine-tune", size=1)
+    (aside,) = tuneup_home.glob("live.json.corrupt-*")
+    assert json.loads(aside.read_text())["lab"]["files"][0]["bytes"] == "x"
+    assert rec.warning and aside.name in rec.warning
+
+
+def test_a_warning_is_kept_until_taken_and_then_given_once(tuneup_home: Path) -> None:
+    (tuneup_home / "live.json").write_text("{not json")
+    rec = Ledger(Settings())
+    rec.add_file("file-1", "a.jsonl", purpose="fine-tune", size=1)  # reads a sound file
+    line = rec.take_warning()
+    assert line and "live.json" in line and "moved to live.json.corrupt-" in line
+    assert rec.take_warning() is None and rec.warning is None
+
+
+def test_a_step_hint_says_when_the_records_were_set_aside_once(tuneup_home: Path) -> None:
+    from tuneup.live.ledger import step_hint
+
+    (tuneup_home / "live.json").write_text("{not json")
+    first = step_hint(Settings(), 2) or ""
+    assert first.startswith("warning: ") and "moved to live.json.corrupt-" in first
+    assert step_hint(Settings(), 2) is None
+
+
+def test_damaged_records_that_cannot_be_moved_are_kept_in_the_file(
+    tuneup_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tuneup.live import ledger
+
+    def refuse(path: Path) -> Path:  # as a read-only folder would (root ignores chmod)
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(ledger, "set_aside", refuse)
+    damaged = {"files": [{"id": "file-1", "bytes": "lots"}]}
+    (tuneup_home / "live.json").write_text(json.dumps({"lab": damaged}))
+    rec = Ledger(Settings())
+    assert rec.warning and "kept there as 'lab (unreadable)'" in rec.warning
+    rec.add_file("file-2", "b.jsonl", purpose="fine-tune", size=1)
+    saved = json.loads((tuneup_home / "live.json").read_text())
+    assert saved["lab (unreadable)"] == damaged and saved["lab"]["files"][0]["id"] == "file-2"

@@ -57,3 +57,41 @@ def test_backoff_grows_while_nothing_changes_and_stops_at_the_end(tmp_path: Path
         assert looks[-1].status == "running"
         assert waits == sorted(waits) and waits[0] < 4 and waits[-1] == 4, waits
         assert client.fine_tuning.jobs.retrieve(job.id).status == "running"
+
+
+def test_jobs_listing_updates_the_records_from_the_list_alone(tmp_path: Path) -> None:
+    import httpx2
+    import openai
+
+    from tuneup.config import Settings
+    from tuneup.live.jobs import list_jobs
+    from tuneup.live.ledger import Ledger
+
+    with lab_server(tmp_path / "lab", step_seconds=0.01) as server:
+        client = sdk_client(server.base_url)
+        with (EXAMPLES / "marv.jsonl").open("rb") as fh:
+            f = client.files.create(file=fh, purpose="fine-tune")
+        ledger = Ledger(Settings())
+        jobs = [client.fine_tuning.jobs.create(model=MODEL, training_file=f.id) for _ in range(2)]
+        for job in jobs:
+            ledger.add_job(job)  # remembered as just created
+        deadline = time.monotonic() + 30
+        while any(client.fine_tuning.jobs.retrieve(j.id).status != "succeeded" for j in jobs):
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+        paths: list[str] = []
+        hooks = {"request": [lambda r: paths.append(r.url.path)]}
+        watched = openai.OpenAI(
+            api_key="lab",
+            base_url=server.base_url,
+            max_retries=0,
+            http_client=httpx2.Client(event_hooks=hooks),
+        )
+        found = list_jobs(watched, ledger)
+        assert {j.id for j in found} == {j.id for j in jobs}
+        assert paths == ["/v1/fine_tuning/jobs"]  # one request: no retrieve per job
+        again = Ledger(Settings()).current
+        assert [(j.status, bool(j.fine_tuned_model)) for j in again.jobs] == [
+            ("succeeded", True),
+            ("succeeded", True),
+        ]

@@ -186,7 +186,10 @@ def retrieve(question: str, *, topic_guide: tuple[str, ...] = ()) -> Retrieval:
     return retrieval
 
 
-def _styled(retrieval: Retrieval, style: str | None) -> Composed:
+def offline(retrieval: Retrieval, style: str | None = None) -> Composed:
+    """The offline answer for ``retrieval``: the best passages, cited; ``style`` is
+    ``simpler`` (one passage, no code), ``deeper`` (the best sections whole), ``example``
+    (its best code block), or None."""
     parts = [r for r in retrieval.parts if r.passages]
     if style == "simpler":
         ranked = [h for r in parts[:1] for h in r.passages if h.passage.kind != "code"]
@@ -201,11 +204,6 @@ def _styled(retrieval: Retrieval, style: str | None) -> Composed:
         if code:
             return compose([PartResult(parts[0].part, (code[0],))])
     return compose(parts, wants_code=retrieval.wants_code, how_to=retrieval.how_to)
-
-
-def offline(retrieval: Retrieval, style: str | None = None) -> Composed:
-    """The offline answer for ``retrieval``: the best passages, cited."""
-    return _styled(retrieval, style)
 
 
 def _offline_answer(composed: Composed, question: str, notice: str | None = None) -> Answer:

@@ -31,7 +31,6 @@ DEEPER_LINES = 44
 MAX_PASSAGES = 3
 FOLLOW_SHARE = 0.75  # a further passage must score this share of the best one
 MORE_SHARE = 0.3  # passages kept for "more" score at least this share of the best one
-HOW_TO_CODE = True  # "how do I ...": add the best section's code when it fits
 CODE_SECTIONS = 3  # code asked for comes from the sections of the part's best passages
 CODE_SHARE = 0.5  # ...or scores at least this share of the best passage
 
@@ -133,7 +132,8 @@ def _pick(
         fresh = [h for h in result.passages if h.passage.order not in seen]
         if fresh and fresh[0].score >= FOLLOW_SHARE * result.passages[0].score:
             add(i, fresh[0], force=True)
-    if how_to and HOW_TO_CODE and live and not any(h.passage.has_code for _, h, _ in picked):
+    if how_to and live and not any(h.passage.has_code for _, h, _ in picked):
+        # "how do I ...": add the best section's code when it fits
         top = live[0][1].passages[0].passage.section.id
         code = [
             h for h in live[0][1].passages if h.passage.has_code and h.passage.section.id == top

@@ -28,26 +28,19 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import yaml
 
 from tuneup.ask.words import stem, tokens, words
+from tuneup.course.yamlfile import LOADER, Checker, ContentSyntaxError, Problem, read_yaml
 from tuneup.errors import ContentError
-
-if TYPE_CHECKING:
-    from tuneup.course.yamlfile import Problem
 
 MAX_GAP = 2
 FILE_NAME = "synonyms.yaml"
 _KEYS = {"learner", "guide"}
 _ELSEWHERE_KEYS = {"subject", "learner", "unless"}
 _UNLESS = ("anchors", "domain")
-
-try:  # libyaml is much faster and ships in PyYAML's wheels
-    _Loader: Any = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
 
 
 @dataclass(frozen=True)
@@ -203,7 +196,7 @@ def load_synonyms(path: Path) -> SynonymTable:
     if not path.is_file():
         return SynonymTable()
     try:
-        data = yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=LOADER)
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise ContentError(f"{path}: cannot be read as YAML ({exc})") from None
     problems = _problems(data)
@@ -221,52 +214,32 @@ def synonym_problems(path: Path, vocabulary: set[str] | None = None) -> list[Pro
     ``guide`` word or a ``domain`` phrase that occurs nowhere in the guide is a problem too:
     it could never match.
     """
-    from tuneup.course.yamlfile import ContentSyntaxError, Problem, read_yaml
-
     if not path.is_file():
         return []
     try:
         data, lines = read_yaml(path)
     except ContentSyntaxError as exc:
         return [Problem(path, exc.line, f"not valid YAML: {exc.problem}")]
-
-    def line(where: tuple[Any, ...]) -> int:
-        while where and where not in lines:
-            where = where[:-1]
-        return lines.get(where, 1)
-
-    found = [Problem(path, line(where), message) for where, message in _problems(data)]
+    c = Checker(path, lines)
+    for where, message in _problems(data):
+        c.add(where, message)
     if vocabulary is None or not isinstance(data, dict):
-        return found
+        return c.problems
     entries = data.get("synonyms")
     for i, entry in enumerate(entries if isinstance(entries, list) else []):
         if not isinstance(entry, dict) or not isinstance(entry.get("guide"), str):
             continue
         unknown = [w for w in entry["guide"].split() if not set(tokens(w)) <= vocabulary]
         if unknown:
-            found.append(
-                Problem(
-                    path,
-                    line(("synonyms", i, "guide")),
-                    f"guide word(s) {', '.join(unknown)} occur nowhere in the guide",
-                )
+            c.add(
+                ("synonyms", i, "guide"),
+                f"guide word(s) {', '.join(unknown)} occur nowhere in the guide",
             )
     domain = data.get("domain", [])
     for j, phrase in enumerate(domain if isinstance(domain, list) else []):
         if isinstance(phrase, str) and not {stem(w) for w in words(phrase)} <= vocabulary:
-            found.append(
-                Problem(
-                    path,
-                    line(("domain", j)),
-                    f"domain phrase `{phrase}` occurs nowhere in the guide",
-                )
-            )
-    return found
-
-
-def check_synonyms(path: Path, vocabulary: set[str] | None = None) -> list[str]:
-    """Every problem in the synonym table at ``path``, as ``file:line: message``."""
-    return [str(p) for p in synonym_problems(path, vocabulary)]
+            c.add(("domain", j), f"domain phrase `{phrase}` occurs nowhere in the guide")
+    return c.problems
 
 
 def guide_vocabulary(directory: Path) -> set[str]:

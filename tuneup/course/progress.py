@@ -103,11 +103,13 @@ class Progress:
     def record_check(
         self, step: int, score: int, total: int, missed: tuple[str, ...] | list[str] = ()
     ) -> None:
-        """Record a finished check. A better earlier result is kept (a passed step stays
-        passed); the learner's own run clears a catch-up mark."""
+        """Record a finished check. A better earlier result (a larger share right) is kept,
+        so a passed step stays passed, even after the lesson's number of questions changed;
+        the learner's own run clears a catch-up mark."""
         sp = self.step(step)
         sp.caught_up = False
-        if sp.score is not None and sp.total == total and sp.score > score:
+        better = sp.score is not None and sp.total and sp.score * total > score * sp.total
+        if better or (sp.score is not None and total <= 0):
             return
         sp.score, sp.total, sp.missed = score, total, tuple(missed)
 
@@ -150,20 +152,32 @@ def load_progress(path: Path | None = None) -> tuple[Progress, str | None]:
     """Read progress; returns it and at most one warning line (for a file set aside).
 
     A file without a learner id (version 1, or none at all) gets a new random one, kept
-    from the next save on.
+    from the next save on. A file whose contents cannot be taken in is set aside too.
     """
     path = path or state_file(FILE_NAME)
     loaded = statefile.load_json(path)
-    progress = Progress(path=path)
     data = loaded.data if isinstance(loaded.data, dict) else {}
+    try:
+        return _progress(path, data), loaded.warning
+    except (ValueError, TypeError):  # e.g. a step number too long to be a number
+        try:
+            where = f"moved to {statefile.set_aside(path).name}"
+        except OSError:
+            where = "left in place"
+        problem = f"warning: {path} holds values that cannot be read; {where}, starting fresh."
+        return Progress(path=path), problem
+
+
+def _progress(path: Path, data: dict[str, Any]) -> Progress:
+    progress = Progress(path=path)
     learner = data.get("learner")
     if isinstance(learner, str) and learner.strip():
         progress.learner = learner.strip()
     steps = data.get("steps")
     if isinstance(steps, dict):
         for key, raw in steps.items():
-            if not (key.isdigit() and isinstance(raw, dict)):
-                continue
+            if not (key.isascii() and key.isdecimal() and isinstance(raw, dict)):
+                continue  # not a step ("²" is a digit to isdigit, but not to int)
             progress.steps[int(key)] = StepProgress(
                 set(_strings(raw.get("topics_seen"))),
                 _int(raw.get("score")),
@@ -174,4 +188,4 @@ def load_progress(path: Path | None = None) -> tuple[Progress, str | None]:
     last = data.get("last")
     if isinstance(last, dict) and _int(last.get("step")):
         progress.last = Position(int(last["step"]), _int(last.get("topic")))
-    return progress, loaded.warning
+    return progress

@@ -81,6 +81,11 @@ def _within(value: float, low: float, high: float) -> bool:
     return low - tol <= value <= high + tol
 
 
+def _overlaps(a: tuple[float, float], b: tuple[float, float]) -> bool:
+    """Whether the ranges ``a`` and ``b`` (inclusive) share a value."""
+    return _within(a[0], b[0], b[1]) or _within(b[0], a[0], a[1])
+
+
 def format_value(value: float, unit: str = "") -> str:
     """``5`` + ``epochs`` -> ``5 epochs``; ``1.5`` + ``USD`` -> ``$1.50``."""
     if unit in CURRENCY_UNITS:
@@ -152,7 +157,7 @@ def _number(c: Checker, q: dict[str, Any], where: Where) -> NumberAnswer | None:
         explain = c.text(m, "explain", mw)
         if span is None:
             continue
-        if _within(span[0], low, high) or _within(span[1], low, high):
+        if _overlaps(span, (low, high)):
             c.add(mw, "a mistake must not overlap the accepted answer")
         mistakes.append(Mistake(span[0], span[1], explain))
     return NumberAnswer(value, low, high, unit, tuple(mistakes))

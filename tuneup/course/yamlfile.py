@@ -15,9 +15,9 @@ import yaml
 from tuneup.errors import ContentError
 
 try:  # libyaml is much faster and ships in PyYAML's wheels
-    _Loader: Any = yaml.CSafeLoader
+    LOADER: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
+    LOADER = yaml.SafeLoader
 
 Where = tuple[Any, ...]
 
@@ -67,7 +67,7 @@ def read_yaml(path: Path) -> tuple[Any, dict[Where, int]]:
     except (OSError, UnicodeDecodeError) as exc:
         raise ContentSyntaxError(path, 0, f"cannot be read ({exc})") from None
     try:
-        node = yaml.compose(text, Loader=_Loader)
+        node = yaml.compose(text, Loader=LOADER)
         data = yaml.constructor.SafeConstructor().construct_document(node) if node else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)

@@ -19,7 +19,7 @@ from tuneup.dataset.cost import billed_tokens_per_epoch, estimate
 from tuneup.dataset.findings import FindingSink
 from tuneup.dataset.report import TokenStats, ValidationReport
 from tuneup.dataset.scan import Scan, scan_file
-from tuneup.dataset.source import DEFAULT_LIMITS, Limits, check_regular, is_stdin, readable
+from tuneup.dataset.source import DEFAULT_LIMITS, Limits, is_stdin, readable
 from tuneup.errors import UsageError
 
 DEFAULT_MODEL = "gpt-4.1-mini-2025-04-14"
@@ -30,11 +30,6 @@ METHOD_FOR_FORMAT = {"chat": "supervised", "preference": "dpo", "legacy": "legac
 _NOT_AN_OBJECT = ("invalid_json", "data_type", "invalid_utf8")
 
 Progress = Callable[[int, int], None]
-
-
-def open_checked(path: Path) -> None:
-    """Raise InputFileError (exit 2) unless ``path`` is a readable regular file."""
-    check_regular(path)
 
 
 def _model_findings(

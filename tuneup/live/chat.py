@@ -62,9 +62,8 @@ def complete(client: openai.OpenAI, model: str, messages: list[dict[str, Any]]) 
 def training_system_prompt(client: openai.OpenAI, file_id: str, *, lines: int = 20) -> str | None:
     """The system message the training file's examples share (from its first ``lines``
     examples), or None. A fine-tuned model answers best when it is asked the way it was
-    trained, so `chat` starts with the same system message."""
-    import json
-
+    trained, so `chat` starts with the same system message. Lines that are not an
+    example (not JSON, or ``messages`` not a list of objects) are skipped."""
     try:
         data = b""
         with client.files.with_streaming_response.content(file_id) as response:
@@ -77,14 +76,27 @@ def training_system_prompt(client: openai.OpenAI, file_id: str, *, lines: int = 
         return None
     found: set[str] = set()
     for raw in head.splitlines()[:lines]:
-        try:
-            messages = json.loads(raw).get("messages") or []
-        except (ValueError, AttributeError):
-            continue
-        systems = [m.get("content") for m in messages if isinstance(m, dict)]
-        first = messages[0] if messages and isinstance(messages[0], dict) else {}
+        messages = _messages(raw)
+        if not messages:
+            continue  # not an example of the expected shape: it says nothing either way
+        first = messages[0]
         if first.get("role") == "system" and isinstance(first.get("content"), str):
             found.add(first["content"])
-        elif systems:
+        else:
             return None  # an example without one: there is no shared system message
     return found.pop() if len(found) == 1 else None
+
+
+def _messages(raw: str) -> list[dict[str, Any]]:
+    """The ``messages`` of one training line, or [] unless it is an object whose
+    ``messages`` is a list of objects."""
+    import json
+
+    try:
+        data = json.loads(raw)
+    except (ValueError, RecursionError):
+        return []
+    messages = data.get("messages") if isinstance(data, dict) else None
+    if not isinstance(messages, list) or not all(isinstance(m, dict) for m in messages):
+        return []
+    return messages

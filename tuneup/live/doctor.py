@@ -171,9 +171,7 @@ def run_doctor(settings: Settings, *, build: Callable[..., Any] | None = None) -
     checks = [Check("provider", None, f"{settings.provider}, {settings.endpoint_label}")]
     checks += _provider_checks(settings, build)
     if settings.provider == "room" and settings.room_url and settings.room_key:
-        from tuneup.room.remote import check_room
-
-        checks.append(Check("room", *check_room(settings.room_url, settings.room_key)))
+        checks.append(_room_check(settings.room_url, settings.room_key))
     checks += _other_providers(settings)
     if settings.provider != "lab":
         checks.append(_lab_check(settings, build))
@@ -184,18 +182,42 @@ def run_doctor(settings: Settings, *, build: Callable[..., Any] | None = None) -
     return DoctorReport(settings.provider, checks)
 
 
+def _room_check(url: str, key: str) -> Check:
+    """The room answers and knows the attendee's key. An answer that is not the room's
+    (not UTF-8, not a JSON object, no step in its pace) is one failed line too."""
+    from tuneup.room.remote import check_room
+
+    try:
+        ok, detail = check_room(url, key)
+    except (ValueError, LookupError, TypeError, AttributeError):  # UnicodeDecodeError included
+        return Check("room", False, f"{url} answered, but not as a tuneup room.")
+    return Check("room", ok, detail)
+
+
 def _lab_trainer_checks(settings: Settings) -> list[Check]:
     """What the local lab trains, and whether its store holds damaged records (both read
     from this machine: no request)."""
-    from tuneup.home import lab_dir
-    from tuneup.lab.health import doctor_check
     from tuneup.lab.workers import choose
 
     try:
         choice = choose(None, settings.lab_base_model)
         detail = choice.label + (f" ({choice.reason})" if choice.reason else "")
         trainer = Check("trainer", None, detail)
-    except ValueError as exc:  # TUNEUP_LAB_TRAINER=real but it cannot train
+    except ValueError as exc:  # TUNEUP_LAB_TRAINER names no trainer, or =real but cannot train
         trainer = Check("trainer", False, str(exc))
-    ok, line = doctor_check(lab_dir())
-    return [trainer, Check("lab records", ok, line)]
+    return [trainer, lab_records_check()]
+
+
+def lab_records_check() -> Check:
+    """Whether the local lab's store holds damaged records. It only reads: a lab folder
+    that does not exist is not created, and a home that cannot be used is a line."""
+    from tuneup.home import home
+    from tuneup.lab.health import doctor_check
+
+    try:
+        data = home() / "lab"
+    except OSError as exc:
+        reason = exc.strerror or type(exc).__name__
+        return Check("lab records", None, f"cannot be read: tuneup's folder is unusable ({reason})")
+    ok, line = doctor_check(data)
+    return Check("lab records", ok, line)

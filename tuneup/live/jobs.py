@@ -79,15 +79,11 @@ def list_jobs(
     client: openai.OpenAI, ledger: Ledger | None = None, *, limit: int = 20
 ) -> list[JobSummary]:
     """The provider's newest jobs. Jobs the ledger remembers with an older status or no model
-    yet are brought up to date (one retrieve each, only when something changed)."""
+    yet are brought up to date from the listed jobs themselves (no request per job)."""
     page = client.fine_tuning.jobs.list(limit=limit)
-    found = [summarize(j) for j in page.data]
     if ledger is not None:
-        for j in found:
-            rec = ledger.current.job(j.id)
-            if rec and (rec.status, rec.fine_tuned_model) != (j.status, j.fine_tuned_model):
-                ledger.update_job(client.fine_tuning.jobs.retrieve(j.id))
-    return found
+        ledger.update_jobs(page.data, add=False)
+    return [summarize(j) for j in page.data]
 
 
 JOB_ACTIONS = {"cancel": "Cancelled", "pause": "Paused", "resume": "Resumed"}

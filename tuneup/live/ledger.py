@@ -7,18 +7,20 @@ newest fine-tuned model.
 
 Every change is a read-modify-write under :func:`tuneup.statefile.locked` (``live.json.lock``),
 so tuneup processes running at the same time (the tutor, ``watch`` in another terminal)
-never drop each other's records.
+never drop each other's records. A place whose records cannot be read is set aside (the
+whole file moved to ``live.json.corrupt-…``, the other places written back) before anything
+is saved over it, with a warning that says where.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from tuneup.home import state_file
-from tuneup.statefile import load_json, locked, write_json
+from tuneup.statefile import load_json, locked, set_aside, write_json
 
 if TYPE_CHECKING:
     from tuneup.config import Settings
@@ -77,31 +79,76 @@ class PlaceRecords:
 
 
 class Ledger:
-    """Load, change and save the learner's records for one place."""
+    """Load, change and save the learner's records for one place.
+
+    Problems with ``live.json`` (a corrupt file, or damaged records of this place, each set
+    aside before anything is saved) collect in :attr:`warnings` until
+    :meth:`take_warning` hands them over, so each reaches the learner once."""
 
     def __init__(self, settings: Settings) -> None:
         self.place = place_of(settings)
         self.path = state_file(STATE_NAME)
-        self.warning: str | None = None
+        self.warnings: list[str] = []
         self._all: dict[str, Any] = {}
         self.current = PlaceRecords()
         self.reload()
 
+    @property
+    def warning(self) -> str | None:
+        """The problems not yet taken, one line each (None when there are none)."""
+        return "\n".join(self.warnings) or None
+
+    def take_warning(self) -> str | None:
+        """:attr:`warning`, and forget it (so it is shown once)."""
+        line = self.warning
+        self.warnings.clear()
+        return line
+
+    def _note(self, line: str | None) -> None:
+        if line and line not in self.warnings:
+            self.warnings.append(line)
+
     def reload(self) -> None:
+        """Read the records again (another process may have changed them)."""
+        if self._read(repair=False):
+            with locked(self.path):
+                self._read(repair=True)
+
+    def _read(self, *, repair: bool) -> bool:
+        """Load the file; True when this place's records are damaged. With ``repair`` (the
+        caller holds the lock) they are set aside first, so no save can overwrite them."""
         loaded = load_json(self.path)
-        self.warning = loaded.warning
+        self._note(loaded.warning)
         self._all = loaded.data if isinstance(loaded.data, dict) else {}
-        raw = self._all.get(self.place)
         try:
-            self.current = _parse_place(raw if isinstance(raw, dict) else {})
-        except (TypeError, ValueError):  # a hand-edited or damaged record: start this place afresh
+            self.current = _parse_place(self._all.get(self.place))
+            return False
+        except (TypeError, ValueError):  # a hand-edited or damaged record
             self.current = PlaceRecords()
-            self.warning = f"warning: {self.path} has unreadable records for {self.place}; ignored."
+        if repair:
+            self._set_place_aside()
+        return True
+
+    def _set_place_aside(self) -> None:
+        """Move the file holding this place's damaged records aside, and write the other
+        places' records back (the caller holds the lock)."""
+        problem = f"warning: {self.path} has unreadable records for {self.place}"
+        raw = self._all.pop(self.place)
+        try:
+            moved = set_aside(self.path)
+        except OSError as exc:  # keep them in the file, under a name no place has
+            key = f"{self.place} (unreadable)"
+            self._all[key] = raw
+            reason = exc.strerror or type(exc).__name__
+            self._note(f"{problem} ({reason} moving it); they are kept there as {key!r}.")
+            return
+        if self._all:
+            write_json(self.path, self._all)
+        self._note(f"{problem}; the file was moved to {moved.name}, {self.place} starts afresh.")
 
     def _save(self) -> None:
-        """Write this place's records into the latest file (the caller holds the lock)."""
-        latest = load_json(self.path).data
-        merged = latest if isinstance(latest, dict) else {}
+        """Write this place's records into the file just read (the caller holds the lock)."""
+        merged = dict(self._all)
         merged[self.place] = {
             "files": [asdict(f) for f in self.current.files[-KEEP:]],
             "jobs": [asdict(j) for j in self.current.jobs[-KEEP:]],
@@ -113,7 +160,7 @@ class Ledger:
         """Read-modify-write under the file lock, so concurrent tuneup processes lose
         nothing; ``change`` edits this place's records and says whether to save."""
         with locked(self.path):
-            self.reload()
+            self._read(repair=True)
             if change(self.current):
                 self._save()
 
@@ -140,20 +187,34 @@ class Ledger:
 
     def update_job(self, job: Any) -> None:
         """Refresh status and model of a remembered job; unknown jobs are added."""
-        rec = _job_record(job)
+        self.update_jobs([job])
+
+    def update_jobs(self, jobs: Iterable[Any], *, add: bool = True) -> None:
+        """Refresh status and model of remembered jobs (SDK ``FineTuningJob`` objects) in one
+        read-modify-write; unknown jobs are added, unless ``add`` is False."""
+        recs = [_job_record(job) for job in jobs]
 
         def update(place: PlaceRecords) -> bool:
-            for i, old in enumerate(place.jobs):
-                if old.id == rec.id:
-                    rec.created_at = old.created_at or rec.created_at
-                    if (old.status, old.fine_tuned_model) == (rec.status, rec.fine_tuned_model):
-                        return False
-                    place.jobs[i] = rec
-                    return True
-            place.jobs.append(rec)
-            return True
+            changed = False
+            for rec in recs:
+                changed = _refresh(place, rec, add=add) or changed
+            return changed
 
         self._change(update)
+
+
+def _refresh(place: PlaceRecords, rec: JobRecord, *, add: bool) -> bool:
+    """Put ``rec`` into ``place`` (keeping when it was first seen); True if anything changed."""
+    for i, old in enumerate(place.jobs):
+        if old.id == rec.id:
+            rec.created_at = old.created_at or rec.created_at
+            if (old.status, old.fine_tuned_model) == (rec.status, rec.fine_tuned_model):
+                return False
+            place.jobs[i] = rec
+            return True
+    if add:
+        place.jobs.append(rec)
+    return add
 
 
 def _job_record(job: Any) -> JobRecord:
@@ -170,43 +231,68 @@ def _job_record(job: Any) -> JobRecord:
     )
 
 
-def _parse_place(raw: dict[str, Any]) -> PlaceRecords:
+def _records(raw: dict[str, Any], key: str) -> list[dict[str, Any]]:
+    items = raw.get(key) or []
+    if not isinstance(items, list) or not all(
+        isinstance(item, dict) and isinstance(item.get("id"), str) for item in items
+    ):
+        raise ValueError(f"`{key}` is not a list of records")
+    return items
+
+
+def _optional_text(value: Any) -> str | None:
+    if value is None or isinstance(value, str):
+        return value
+    raise ValueError(f"{value!r} is not text")
+
+
+def _parse_place(raw: Any) -> PlaceRecords:
+    """A place's records; ValueError or TypeError if anything in them is not a record (so
+    nothing is dropped without a word)."""
+    if raw is None:
+        return PlaceRecords()
+    if not isinstance(raw, dict):
+        raise ValueError("not a mapping")
     out = PlaceRecords()
-    for item in raw.get("files") or []:
-        if isinstance(item, dict) and isinstance(item.get("id"), str):
-            out.files.append(
-                FileRecord(
-                    id=item["id"],
-                    filename=str(item.get("filename", "")),
-                    purpose=str(item.get("purpose", "fine-tune")),
-                    bytes=int(item.get("bytes") or 0),
-                    created_at=float(item.get("created_at") or 0),
-                )
+    for item in _records(raw, "files"):
+        out.files.append(
+            FileRecord(
+                id=item["id"],
+                filename=str(item.get("filename", "")),
+                purpose=str(item.get("purpose", "fine-tune")),
+                bytes=int(item.get("bytes") or 0),
+                created_at=float(item.get("created_at") or 0),
             )
-    for item in raw.get("jobs") or []:
-        if isinstance(item, dict) and isinstance(item.get("id"), str):
-            out.jobs.append(
-                JobRecord(
-                    id=item["id"],
-                    model=str(item.get("model", "")),
-                    training_file=str(item.get("training_file", "")),
-                    validation_file=item.get("validation_file"),
-                    status=str(item.get("status", "")),
-                    fine_tuned_model=item.get("fine_tuned_model"),
-                    method=str(item.get("method", "supervised")),
-                    created_at=float(item.get("created_at") or 0),
-                )
+        )
+    for item in _records(raw, "jobs"):
+        out.jobs.append(
+            JobRecord(
+                id=item["id"],
+                model=str(item.get("model", "")),
+                training_file=str(item.get("training_file", "")),
+                validation_file=_optional_text(item.get("validation_file")),
+                status=str(item.get("status", "")),
+                fine_tuned_model=_optional_text(item.get("fine_tuned_model")),
+                method=str(item.get("method", "supervised")),
+                created_at=float(item.get("created_at") or 0),
             )
+        )
     return out
 
 
 def step_hint(settings: Settings, step: int | None) -> str | None:
     """One line for a step screen about what the learner already has here, from the records
     alone (no network): step 3 offers the newest fine-tuned model, steps 2/6 the last job,
-    step 4 the job whose metrics `metrics` would show."""
+    step 4 the job whose metrics `metrics` would show. A problem found reading the records
+    (the file set aside) comes first, as its own line."""
     if step not in (2, 3, 4, 6):
         return None
-    rec = Ledger(settings).current
+    ledger = Ledger(settings)
+    lines = [ledger.take_warning(), _hint(ledger.current, step)]
+    return "\n".join(line for line in lines if line) or None
+
+
+def _hint(rec: PlaceRecords, step: int) -> str | None:
     last = rec.last_job
     if step == 3:
         model = rec.newest_model
