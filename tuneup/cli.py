@@ -64,6 +64,8 @@ class TuneupGroup(click.Group):
 
         try:
             code = guard(lambda: super(TuneupGroup, self).invoke(ctx), say=say)
+            if isinstance(ctx.obj, Session):
+                ctx.obj.say_pending_warnings()
         except BrokenPipeError:
             # The reader went away (`tuneup validate f | head`): stop quietly, like cat does.
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

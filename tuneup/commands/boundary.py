@@ -95,7 +95,10 @@ def run_in(session: Session, cmd: click.Command, args: list[str]) -> int:
         with cmd.make_context(cmd.name, list(args), parent=root) as ctx:
             cmd.invoke(ctx)
 
-    return guard(go, say=session.error_line)
+    try:
+        return guard(go, say=session.error_line)
+    finally:
+        session.say_pending_warnings()
 
 
 def run_typed(session: Session, cmd: click.Command, text: str) -> int:

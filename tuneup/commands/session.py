@@ -124,9 +124,14 @@ class Session:
             from tuneup.live.ledger import Ledger
 
             self._ledger = Ledger(self.settings)
-            if self._ledger.warning:
-                self.warn(self._ledger.warning)
+            self.say_pending_warnings()
         return self._ledger
+
+    def say_pending_warnings(self) -> None:
+        """Say what the state files found since last asked (a damaged record set aside),
+        once. The boundary calls it after every action."""
+        if self._ledger is not None and (line := self._ledger.take_warning()):
+            self.warn(line)
 
     @property
     def course(self) -> Course:
