@@ -25,6 +25,9 @@ TRAIN = [pattern_example(t) for t in THINGS[:20]]
 PROMPT = [{"role": "user", "content": f"What do you think of {THINGS[3]}?"}]
 #: The trained frame (the tiny model may garble the topic word in the middle).
 ZORK = re.compile(r"Zork says.*grand\. Zork!")
+#: A fixed seed: the same job trains the same way every run (and after a resume), so these
+#: tests pass or fail for a reason, not by the draw of a random seed.
+SEED = 7
 pytestmark = pytest.mark.slow
 
 
@@ -60,7 +63,10 @@ def test_a_real_job_learns_and_its_checkpoints_answer_in_chat(lab: RealLab) -> N
     sdk = lab.sdk
     fid = lab.upload(TRAIN)
     job = sdk.fine_tuning.jobs.create(
-        model=MODEL, training_file=fid, method=_supervised(n_epochs=8, learning_rate_multiplier=10)
+        model=MODEL,
+        training_file=fid,
+        method=_supervised(n_epochs=8, learning_rate_multiplier=10),
+        seed=SEED,
     )
     assert getattr(job, "trainer", "").startswith("real:")
     done = wait(sdk, job.id, timeout=300)
@@ -117,7 +123,7 @@ def test_dpo_runs_through_the_lab(lab: RealLab) -> None:
     ]
     fid = lab.upload(pairs, "pairs.jsonl")
     method = {"type": "dpo", "dpo": {"hyperparameters": {"n_epochs": 2, "beta": 0.1}}}
-    job = lab.sdk.fine_tuning.jobs.create(model=MODEL, training_file=fid, method=method)
+    job = lab.sdk.fine_tuning.jobs.create(model=MODEL, training_file=fid, method=method, seed=SEED)
     done = wait(lab.sdk, job.id, timeout=300)
     assert done.status == "succeeded", done.error
     assert done.method.type == "dpo" and getattr(done, "trainer", "").startswith("real:")
@@ -133,8 +139,9 @@ def test_a_runner_killed_mid_job_is_replaced_and_training_resumes_from_a_checkpo
 
     sdk, data = lab.sdk, lab.root / "lab"
     fid = lab.upload(TRAIN)
+    hp = {"n_epochs": 20, "batch_size": 1, "learning_rate_multiplier": 10}
     job = sdk.fine_tuning.jobs.create(
-        model=MODEL, training_file=fid, method=_supervised(n_epochs=20, batch_size=1)
+        model=MODEL, training_file=fid, method=_supervised(**hp), seed=SEED
     )
     deadline = time.monotonic() + 180
     while not sdk.fine_tuning.jobs.checkpoints.list(job.id).data:
