@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx2
+import openai
 import pytest
 
 from tests.lab_helpers import MODEL, client, upload, wait
@@ -53,6 +54,44 @@ def post(lab: Any, path: str, body: dict[str, Any]) -> httpx2.Response:
         headers={"content-type": "application/json", "authorization": "Bearer x"},
         timeout=30,
     )
+
+
+@pytest.mark.parametrize(
+    ("hp", "param", "code"),
+    [
+        ({"n_epochs": HUGE}, "hyperparameters.n_epochs", "integer_above_max_value"),
+        ({"n_epochs": -HUGE}, "hyperparameters.n_epochs", "integer_below_min_value"),
+        ({"batch_size": HUGE}, "hyperparameters.batch_size", "integer_above_max_value"),
+        ({"learning_rate_multiplier": HUGE}, "hyperparameters.learning_rate_multiplier", None),
+    ],
+)
+def test_a_hyperparameter_too_large_for_a_float_is_a_400(
+    lab: Any, hp: dict[str, Any], param: str, code: str | None
+) -> None:
+    answer = post(
+        lab,
+        "/fine_tuning/jobs",
+        {"model": MODEL, "training_file": lab.file_id, "hyperparameters": hp},
+    )
+    assert answer.status_code == 400, answer.text
+    err = answer.json()["error"]
+    assert err["param"] == param and err["code"] == (code or "invalid_value")
+    assert "digits)" in err["message"] and len(err["message"]) < 200  # not 400 digits quoted
+
+
+@pytest.mark.parametrize("seed", [HUGE, 2**63, -1, 2_147_483_648])
+def test_a_chat_seed_out_of_range_is_a_400_as_for_a_job(lab: Any, seed: int) -> None:
+    c = client(lab.base_url)
+    with pytest.raises(openai.BadRequestError) as refused:
+        c.chat.completions.create(
+            model=MODEL, messages=[{"role": "user", "content": "hi"}], seed=seed
+        )
+    assert refused.value.body["param"] == "seed"
+    assert "between 0 and 2147483647" in refused.value.body["message"]
+    ok = c.chat.completions.create(
+        model=MODEL, messages=[{"role": "user", "content": "hi"}], seed=2_147_483_647
+    )
+    assert ok.choices[0].message.content
 
 
 def test_a_job_added_as_an_idle_runner_leaves_gets_a_new_runner(
