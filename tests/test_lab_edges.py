@@ -118,3 +118,38 @@ def test_a_job_added_as_an_idle_runner_leaves_gets_a_new_runner(
         finally:
             if leaving is not None:
                 os.kill(leaving, signal.SIGKILL)
+
+
+def test_a_real_model_whose_base_model_cannot_load_is_one_clear_error(tmp_path: Path) -> None:
+    pytest.importorskip("torch")
+    data = tmp_path / "lab"
+    app = create_app(data, start_runner=False)
+    gone = str(tmp_path / "no-such-model")
+    name = "ft:gpt-4.1-mini-2025-04-14:tuneup-lab::gone1234"
+    app.state.lab.store.add_model(
+        {
+            "id": name,
+            "object": "model",
+            "created": int(time.time()),
+            "owned_by": "tuneup-lab",
+            "owner": "local",
+            "job_id": "ftjob-gone",
+            "kind": "model",
+            "adapter": None,
+            "real": True,
+            "trainer": "real: test",
+            "base_model": MODEL,
+            "base_spec": gone,
+            "training_file": "file-gone",
+        }
+    )
+    with serve_in_thread(app) as server:
+        c = client(server.base_url)
+        for _ in range(2):  # not remembered: the next request tries again
+            with pytest.raises(openai.APIStatusError) as failed:
+                c.chat.completions.create(model=name, messages=[{"role": "user", "content": "hi"}])
+            assert failed.value.status_code == 503
+            assert failed.value.response.headers["x-should-retry"] == "false"
+            message = failed.value.body["message"]
+            assert message.startswith("The lab cannot answer with this model")
+            assert f"{gone} does not exist" in message and "\n" not in message
