@@ -19,6 +19,7 @@ import pytest
 from tests.lab_helpers import MODEL, client, upload, wait
 from tuneup.lab.app import create_app
 from tuneup.lab.launch import ensure_runner, runner_pid
+from tuneup.lab.progress import validate_files
 from tuneup.lab.serve import serve_in_thread
 from tuneup.lab.store import Store
 
@@ -92,6 +93,26 @@ def test_a_chat_seed_out_of_range_is_a_400_as_for_a_job(lab: Any, seed: int) -> 
         model=MODEL, messages=[{"role": "user", "content": "hi"}], seed=2_147_483_647
     )
     assert ok.choices[0].message.content
+
+
+def test_a_job_cancelled_while_its_files_are_checked_says_nothing_more(lab: Any) -> None:
+    c = client(lab.base_url)
+    bad = c.files.create(
+        file=("bad.jsonl", b'{"messages": [{"role": "user", "content": "hi"}]}\n'),
+        purpose="fine-tune",
+    )
+    store = Store(lab.data)
+    for file_id in (lab.file_id, bad.id):
+        job = c.fine_tuning.jobs.create(model=MODEL, training_file=file_id)
+        seen = store.get_job(job.id)  # what the runner read before it checked the files
+        assert seen is not None and seen["status"] == "validating_files"
+        assert c.fine_tuning.jobs.cancel(job.id).status == "cancelled"
+        validate_files(store, seen)  # the check ends after the cancel
+        after = c.fine_tuning.jobs.retrieve(job.id)
+        assert after.status == "cancelled" and after.error is None
+        messages = [e.message for e in c.fine_tuning.jobs.list_events(job.id, limit=100)]
+        assert messages[0] == "[simulated] Fine-tuning job cancelled", messages
+        assert not any("Files validated" in m or "error" in m for m in messages), messages
 
 
 def test_a_job_added_as_an_idle_runner_leaves_gets_a_new_runner(

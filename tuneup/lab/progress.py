@@ -329,13 +329,16 @@ def validate_files(store: Store, rec: dict[str, Any]) -> None:
     report, error = doctor_files(store, rec)
     events = EventLog(store.job_dir(rec["id"]), rec["id"])
     pre = prefix(rec)
+    applied: list[bool] = []  # a job cancelled meanwhile is left as it is, and says nothing
     if error is not None:
 
         def failed(r: dict[str, Any]) -> None:
             if r["status"] == "validating_files":
                 r.update(status="failed", error=error, finished_at=int(time.time()))
+                applied.append(True)
 
-        if store.update_job(rec["id"], failed) is not None:
+        store.update_job(rec["id"], failed)
+        if applied:
             events.append(pre + error["message"], level="error")
         store.dequeue(rec["id"])
         return
@@ -345,8 +348,10 @@ def validate_files(store: Store, rec: dict[str, Any]) -> None:
     def queued(r: dict[str, Any]) -> None:
         if r["status"] == "validating_files":
             r.update(status="queued", n_examples=n, tokens_per_epoch=per_epoch)
+            applied.append(True)
 
-    if store.update_job(rec["id"], queued) is None:
+    store.update_job(rec["id"], queued)
+    if not applied:
         return
     events.append(pre + "Files validated, moving job to queued state")
     announce_queue(store, only=rec["id"])
