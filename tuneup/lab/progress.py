@@ -20,7 +20,6 @@ from tuneup.lab.text import strip_control
 
 SIM = "[simulated] "
 ORG = "tuneup-lab"
-KEEP_CHECKPOINTS = 3
 SAVE_EVERY = 1.0  # seconds between record updates while steps come in
 METRIC_KEYS = (
     "train_loss",
@@ -55,6 +54,21 @@ def clean_metrics(data: Any) -> dict[str, Any] | None:
         if value is not None:
             out[key] = value
     return out
+
+
+def results_file(file_id: str, owner: str, size: int, created: int) -> dict[str, Any]:
+    """The record of a job's results file (its ``step_metrics.csv``)."""
+    return {
+        "id": file_id,
+        "object": "file",
+        "bytes": size,
+        "created_at": created,
+        "filename": "step_metrics.csv",
+        "purpose": "fine-tune-results",
+        "status": "processed",
+        "status_details": None,
+        "owner": owner,
+    }
 
 
 class Recorder:
@@ -259,11 +273,11 @@ class Recorder:
         finally:
             os.close(fd)
         self.store.add_model(self._model(name, "checkpoint", now, path))
-        self._retire_old_checkpoints(step)
+        self._retire_old_checkpoints()
         self.event(f"Checkpoint created at step {step}")
         self.update(lambda r: r.update(step=step, last_checkpoint={"step": step, "path": path}))
 
-    def _retire_old_checkpoints(self, newest: int) -> None:
+    def _retire_old_checkpoints(self) -> None:
         kept = {c["step_number"] for c in read_checkpoints(self.store, self.job_id)}
         for old in read_checkpoints(self.store, self.job_id, keep=None):
             if old["step_number"] not in kept:
@@ -295,18 +309,7 @@ class Recorder:
                 content = (self.dir / "step_metrics.csv").read_bytes()
             except FileNotFoundError:
                 content = CSV_HEADER.encode()
-            file_obj = {
-                "id": fid,
-                "object": "file",
-                "bytes": len(content),
-                "created_at": now,
-                "filename": "step_metrics.csv",
-                "purpose": "fine-tune-results",
-                "status": "processed",
-                "status_details": None,
-                "owner": self.rec["owner"],
-            }
-            self.store.add_file(file_obj, content)
+            self.store.add_file(results_file(fid, self.rec["owner"], len(content), now), content)
         name = self.rec["model_name"]
         adapter = msg.get("adapter") if isinstance(msg.get("adapter"), str) else None
         if not self.store.model_was_made(name):

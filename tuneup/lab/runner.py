@@ -31,6 +31,7 @@ from tuneup.lab.fsio import (
     write_record,
 )
 from tuneup.lab.launch import LOCK, tried_the_lock
+from tuneup.lab.records import TERMINAL
 
 MAX_RESUMES = 2
 
@@ -119,7 +120,7 @@ class Runner:
         nxt: dict[str, Any] | None = None
         for job_id in self.store.queue():
             rec = self.store.get_job(job_id)
-            if rec is None or rec["status"] in ("succeeded", "failed", "cancelled"):
+            if rec is None or rec["status"] in TERMINAL:
                 self.store.dequeue(job_id)
                 return True
             if rec["status"] == "validating_files":
@@ -143,7 +144,7 @@ class Runner:
             from tuneup.lab.progress import Recorder
 
             rec = self.store.get_job(job_id)
-            if rec is not None and rec["status"] not in ("succeeded", "failed", "cancelled"):
+            if rec is not None and rec["status"] not in TERMINAL:
                 Recorder(self.store, rec).fail(
                     "server_error", f"The lab's runner failed on this job ({exc}); see lab.log"
                 )
@@ -156,7 +157,7 @@ class Runner:
         from tuneup.lab.progress import Recorder
 
         rec = self.store.get_job(job_id)
-        if rec is None or rec["status"] in ("succeeded", "failed", "cancelled"):
+        if rec is None or rec["status"] in TERMINAL:
             return
         reason = getattr(exc, "strerror", None) or str(exc)
         with contextlib.suppress(OSError):
@@ -302,10 +303,9 @@ def _last_csv_step(path: Path) -> int:
     except OSError:
         return 0
     steps = [int(x.split(",", 1)[0]) for x in lines if x.split(",", 1)[0].isdigit()]
-    if not steps:
-        return 0
-    # keep the rows up to the last step recorded; a torn last row is dropped
-    return max(steps)
+    # The highest step with a row, where the simulated trainer resumes (the rows stay as
+    # they are). A row cut short by a crash names its own step, a shorter number or none.
+    return max(steps, default=0)
 
 
 def main(argv: list[str] | None = None) -> int:
