@@ -7,6 +7,7 @@ codes are counted per room."""
 
 from __future__ import annotations
 
+import json
 import time
 from pathlib import Path
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.room_helpers import http
+from tuneup.lab.fsio import loads_strict
 from tuneup.lab.serve import serve_in_thread
 from tuneup.room.registry import Registry
 from tuneup.room.reporter import Reporter, backoff_seconds
@@ -46,6 +48,54 @@ def room(tmp_path: Path) -> Any:
 
 
 # -- what attendees report -------------------------------------------------------------------
+
+
+def test_report_times_that_are_not_finite_numbers_count_as_now(room: RoomLab) -> None:
+    ann = room.join("Ann")
+    events = [
+        {"kind": "action", "name": "validate", "code": 0, "ago": ago}
+        for ago in ("nan", "abc", [1], {"a": 1}, 10**400, True, "1e999", 5)
+    ]
+    code, answer = http(f"{room.url}/room/progress", body={"events": events}, key=ann["key"])
+    assert code == 200, answer
+    for path in ("status", "export.json"):
+        code, data = http(f"{room.url}/room/api/{path}", key=room.token)
+        assert code == 200, data
+    (person,) = data["attendees"]
+    assert person["actions"] == len(events) and 0 <= person["last_action_ago"] < 60
+    room.registry.save()
+    saved = loads_strict((room.registry.path).read_bytes())  # no NaN in room.json
+    assert saved["attendees"][ann["attendee"]]["last_action"]["at"] > 0
+
+
+def test_scores_under_keys_that_only_look_like_digits_are_dropped(room: RoomLab) -> None:
+    ann = room.join("Ann")
+    scores = {
+        k: {"score": 1, "total": 2, "status": "attempted"} for k in ("²", "١", "1", "0" * 5000)
+    }
+    code, answer = http(
+        f"{room.url}/room/progress", body={"state": {"step": 1, "scores": scores}}, key=ann["key"]
+    )
+    assert code == 200, answer
+    code, data = http(f"{room.url}/room/api/status", key=room.token)
+    assert code == 200, data
+    assert data["attendees"][0]["scores_text"] == "1: 1/2"
+
+
+def test_a_room_json_saved_with_bad_scores_and_nan_times_loads_clean(tmp_path: Path) -> None:
+    reg = Registry(tmp_path, "Room")
+    ann = reg.join(reg.state.code, "Ann")
+    reg.save()
+    raw = json.loads(reg.path.read_text())
+    raw["attendees"][ann.id]["scores"] = {"²": {"score": 1, "total": 2, "status": ""}}
+    raw["attendees"][ann.id]["last_action"] = {"name": "x", "code": 0, "at": float("nan")}
+    reg.path.write_text(json.dumps(raw))  # as an older room saved it
+    again = Registry(tmp_path, "Room")
+    assert again.warning is None and again.state.token == reg.state.token
+    loaded = again.attendee(ann.id)
+    assert loaded is not None and loaded.scores == {}
+    assert loaded.last_action is not None and loaded.last_action["at"] == ann.joined_at
+    loads_strict(again.path.read_bytes())
 
 
 # -- room.json ------------------------------------------------------------------------------

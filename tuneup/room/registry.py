@@ -26,7 +26,7 @@ from typing import Any
 
 from tuneup import secrets
 from tuneup.lab.text import strip_control
-from tuneup.room.fields import RoomError, clean_code, clean_line, clean_scores, new_code
+from tuneup.room.fields import RoomError, clean_code, clean_line, clean_scores, finite, new_code
 from tuneup.statefile import load_json, write_json
 
 FILE_NAME = "room.json"
@@ -92,6 +92,9 @@ def _state_from(data: dict[str, Any]) -> RoomState:
     people = {}
     for raw in (data.get("attendees") or {}).values():
         a = Attendee(**raw)
+        a.scores = clean_scores(a.scores) if isinstance(a.scores, dict) else {}
+        if isinstance(a.last_action, dict):  # a time saved by an older room may be NaN
+            a.last_action["at"] = finite(a.last_action.get("at"), a.joined_at)
         people[a.id] = a
     state = RoomState(**{k: v for k, v in data.items() if k != "attendees"})
     state.attendees = people
@@ -226,7 +229,7 @@ class Registry:
             for ev in events[:100] if isinstance(events, list) else []:
                 if not isinstance(ev, dict):
                     continue
-                at = now - min(max(float(ev.get("ago") or 0), 0.0), 86400.0)
+                at = now - min(max(finite(ev.get("ago")), 0.0), 86400.0)
                 moved = True
                 if ev.get("kind") == "action":
                     code = ev.get("code")
