@@ -8,7 +8,9 @@ codes are counted per room."""
 from __future__ import annotations
 
 import json
+import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -99,6 +101,49 @@ def test_a_room_json_saved_with_bad_scores_and_nan_times_loads_clean(tmp_path: P
 
 
 # -- room.json ------------------------------------------------------------------------------
+
+
+def test_room_json_keeps_every_join_made_at_once(room: RoomLab) -> None:
+    names = [f"P{i}" for i in range(24)]
+    with ThreadPoolExecutor(12) as pool:
+        joined = list(pool.map(room.join, names))
+    time.sleep(0.2)  # the last write is on its way when the last answer arrives
+    saved = json.loads(room.registry.path.read_text())
+    assert {a["name"] for a in saved["attendees"].values()} == set(names)
+    assert {a["key"] for a in saved["attendees"].values()} == {j["key"] for j in joined}
+
+
+def test_a_save_that_waited_for_another_writes_the_newest_state(tmp_path: Path) -> None:
+    """A save waits while another write is on disk (held here); what it writes then is the
+    registry as it is then, never a snapshot older than a write that landed before it."""
+    reg = Registry(tmp_path, "Room")
+    with reg._write_lock:  # a write in progress
+        saving = threading.Thread(target=reg.save)
+        saving.start()
+        time.sleep(0.2)  # the save is waiting for the write lock
+        bob = reg.join(reg.state.code, "Bob")  # a join meanwhile
+    saving.join(5)
+    saved = json.loads(reg.path.read_text())
+    assert bob.id in saved["attendees"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        '{"hello": 1}',
+        '{"name": "R", "code": 5, "token": "t", "created_at": 0}',
+        '{"name": "R", "code": "C", "token": "t", "created_at": 0, "attendees": {"a": 1}}',
+    ],
+)
+def test_a_room_json_that_is_not_a_room_is_set_aside_not_overwritten(
+    tmp_path: Path, text: str
+) -> None:
+    (tmp_path / "room.json").write_text(text)
+    reg = Registry(tmp_path, "Room")
+    assert reg.warning is not None and "is not a room; moved to room.json.corrupt-" in reg.warning
+    (aside,) = tmp_path.glob("room.json.corrupt-*")
+    assert aside.read_text() == text
+    assert json.loads(reg.path.read_text())["token"] == reg.state.token
 
 
 # -- the room's gate and catch-up ------------------------------------------------------------

@@ -50,9 +50,10 @@ def _bearer(request: Request) -> str:
 
 
 async def persist(registry: Registry, *, now: bool = True) -> None:
-    """Write the registry in a worker thread: at once, or when a save is due."""
+    """Write the registry in a worker thread: at once, or when a save is due. The snapshot
+    is taken there, under the write lock (see :meth:`Registry.save`)."""
     if registry.dirty and (now or registry.due()):
-        await run_in_threadpool(registry.write, registry.snapshot())
+        await run_in_threadpool(registry.save)
 
 
 def room_route(kind: str) -> Callable[[Callable[..., Awaitable[Response]]], Handler]:
