@@ -14,11 +14,13 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
+import httpx2
 import pytest
 
 from tests.room_helpers import http
 from tuneup.lab.fsio import loads_strict
 from tuneup.lab.serve import serve_in_thread
+from tuneup.room.limits import RateLimiter
 from tuneup.room.registry import Registry
 from tuneup.room.reporter import Reporter, backoff_seconds
 from tuneup.room.server import create_room_app
@@ -149,6 +151,19 @@ def test_a_room_json_that_is_not_a_room_is_set_aside_not_overwritten(
 # -- the room's gate and catch-up ------------------------------------------------------------
 
 
+def test_a_job_request_nested_too_deeply_is_a_400(room: RoomLab) -> None:
+    ann = room.join("Ann")
+    deep = '{"model": ' + "[" * 100_000 + "]" * 100_000 + "}"
+    answer = httpx2.post(
+        f"{room.base_url}/fine_tuning/jobs",
+        content=deep,
+        headers={"content-type": "application/json", "authorization": f"Bearer {ann['key']}"},
+        timeout=30,
+    )
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"]["code"] == "invalid_json"
+
+
 # -- handing out a prepared model ------------------------------------------------------------
 
 
@@ -172,3 +187,29 @@ def test_the_reporter_backs_off_for_ever_without_overflowing() -> None:
         time.sleep(0.01)
     assert failures and reporter._thread.is_alive()
     reporter.close(timeout=0.1)
+
+
+def test_wrong_join_codes_are_counted_per_room(tmp_path: Path) -> None:
+    apps = [create_room_app(tmp_path / n, n, start_runner=False) for n in ("A", "B")]
+    with serve_in_thread(apps[0]) as a, serve_in_thread(apps[1]) as b:
+        codes = [
+            http(f"{a.url}/room/join", body={"code": "WRONG-CODE", "name": "Eve"})[0]
+            for _ in range(11)
+        ]
+        assert codes == [403] * 10 + [429]
+        assert http(f"{b.url}/room/join", body={"code": "WRONG-CODE", "name": "Eve"})[0] == 403
+        right = apps[1].state.room.state.code
+        assert http(f"{b.url}/room/join", body={"code": right, "name": "Ann"})[0] == 200
+
+
+def test_a_rate_limiter_forgets_buckets_that_have_filled_up() -> None:
+    limiter = RateLimiter(prune_every=0)
+    for n in range(100):
+        limiter.wait_for(f"10.0.0.{n}", 1000.0, burst=2)
+    time.sleep(0.01)  # 10 tokens' time: every bucket is full again
+    limiter.wait_for("10.0.1.1", 1000.0, burst=2)
+    assert len(limiter) == 1
+    limiter.wait_for("slow", 0.001, burst=1)
+    time.sleep(0.01)
+    limiter.wait_for("10.0.1.2", 1000.0, burst=2)
+    assert len(limiter) == 2  # "slow" is still counting down: it is kept

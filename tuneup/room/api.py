@@ -29,7 +29,6 @@ from starlette.routing import Route
 from tuneup.lab.apierror import ApiError, bad_request
 from tuneup.lab.http import error_response, json_body, lab_of
 from tuneup.room.handout import DEFAULT_MODEL, catch_up, prepare_room_model
-from tuneup.room.limits import RateLimiter
 from tuneup.room.registry import Attendee, Registry, RoomError
 from tuneup.room.status import queue_place, room_status, to_csv, to_export_json
 
@@ -131,14 +130,12 @@ async def dashboard(request: Request) -> Response:
 
 # -- attendees -------------------------------------------------------------------------------
 
-_wrong_codes = RateLimiter()
-
 
 @room_route("anyone")
 async def join(request: Request, registry: Registry) -> Response:
     client = request.client.host if request.client else "?"
     burst, rate = WRONG_CODES
-    if _wrong_codes.wait_for(client, rate, burst=burst, take=False) > 0:
+    if registry.wrong_codes.wait_for(client, rate, burst=burst, take=False) > 0:
         raise ApiError(
             429,
             "Too many wrong join codes from this address; wait a minute and try again.",
@@ -151,7 +148,7 @@ async def join(request: Request, registry: Registry) -> Response:
     if not isinstance(code, str) or not isinstance(name, str):
         raise bad_request("Send the join code and your name.", "code", "missing_required_parameter")
     if not registry.code_matches(code):
-        _wrong_codes.wait_for(client, rate, burst=burst)
+        registry.wrong_codes.wait_for(client, rate, burst=burst)
         raise ApiError(
             403,
             "That join code is not this room's: check it with the facilitator.",

@@ -28,6 +28,7 @@ from typing import Any
 from tuneup import secrets
 from tuneup.lab.text import strip_control
 from tuneup.room.fields import RoomError, clean_code, clean_line, clean_scores, finite, new_code
+from tuneup.room.limits import RateLimiter
 from tuneup.statefile import load_json, set_aside, write_json
 
 FILE_NAME = "room.json"
@@ -119,6 +120,8 @@ class Registry:
         self._by_key: dict[str, Attendee] = {}
         self._saved = 0.0
         self._dirty = False
+        #: wrong join codes per address, and requests per attendee (the room's ``rps``)
+        self.wrong_codes, self.requests = RateLimiter(), RateLimiter()
         loaded = load_json(self.path)
         self.warning = loaded.warning
         state: RoomState | None = None
