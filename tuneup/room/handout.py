@@ -22,8 +22,9 @@ from tuneup.lab.eventlog import EventLog
 from tuneup.lab.files_api import public as public_file
 from tuneup.lab.jobfiles import read_checkpoints
 from tuneup.lab.jobs import fine_tuned_name, view
-from tuneup.lab.progress import CSV_HEADER, SIM
+from tuneup.lab.progress import CSV_HEADER, SIM, results_file
 from tuneup.lab.store import derived_id, new_id
+from tuneup.room.needs import NEEDS_JOB, SAMPLE
 from tuneup.statefile import write_bytes_atomic
 
 if TYPE_CHECKING:
@@ -31,10 +32,8 @@ if TYPE_CHECKING:
     from tuneup.lab.store import Store
     from tuneup.room.registry import Attendee, Registry
 
-SAMPLE = "examples/marv.jsonl"
 DEFAULT_MODEL = "gpt-4.1-mini-2025-04-14"
 FACILITATOR = "local"
-NEEDS_JOB = 3  # steps from which the learner needs a trained model
 
 
 def upload_sample(store: Store, owner: str) -> dict[str, Any]:
@@ -80,17 +79,7 @@ def clone_job(store: Store, src: dict[str, Any], owner: str, training_file: str)
         metrics = (src_dir / "step_metrics.csv").read_bytes()
     except FileNotFoundError:
         metrics = CSV_HEADER.encode()
-    results = {
-        "id": derived_id("file-", job_id, "results"),
-        "object": "file",
-        "bytes": len(metrics),
-        "created_at": now,
-        "filename": "step_metrics.csv",
-        "purpose": "fine-tune-results",
-        "status": "processed",
-        "status_details": None,
-        "owner": owner,
-    }
+    results = results_file(derived_id("file-", job_id, "results"), owner, len(metrics), now)
     rec = {
         k: v
         for k, v in src.items()
