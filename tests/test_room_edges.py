@@ -17,9 +17,13 @@ from typing import Any
 import httpx2
 import pytest
 
+from tests.lab_helpers import MODEL, client, upload, wait
 from tests.room_helpers import http
+from tuneup.lab.app import create_app
 from tuneup.lab.fsio import loads_strict
 from tuneup.lab.serve import serve_in_thread
+from tuneup.lab.store import Store
+from tuneup.room.handout import clone_job
 from tuneup.room.limits import RateLimiter
 from tuneup.room.registry import Registry
 from tuneup.room.reporter import Reporter, backoff_seconds
@@ -164,7 +168,67 @@ def test_a_job_request_nested_too_deeply_is_a_400(room: RoomLab) -> None:
     assert answer.json()["error"]["code"] == "invalid_json"
 
 
+def test_a_catch_up_meets_the_rooms_job_limit(room: RoomLab) -> None:
+    ann = room.join("Ann")
+    room.limits(jobs=1)
+    c = client(room.base_url, key=ann["key"])
+    f = upload(c, "marv.jsonl")
+    own = c.fine_tuning.jobs.create(
+        model=MODEL, training_file=f.id, hyperparameters={"n_epochs": 50}
+    )
+    code, answer = http(f"{room.url}/room/catch-up", body={"step": 3}, key=ann["key"])
+    assert code == 429, answer
+    err = answer["error"]
+    assert err["code"] == "too_many_active_jobs" and own.id in err["message"]
+    assert [j.id for j in c.fine_tuning.jobs.list().data] == [own.id]
+    c.fine_tuning.jobs.cancel(own.id)
+
+
+def test_two_catch_ups_at_once_queue_one_job(room: RoomLab) -> None:
+    ann = room.join("Ann")
+    start = threading.Barrier(2)
+
+    def ask(_: int) -> tuple[int, Any]:
+        start.wait()
+        return http(f"{room.url}/room/catch-up", body={"step": 3}, key=ann["key"])
+
+    with ThreadPoolExecutor(2) as pool:
+        answers = list(pool.map(ask, range(2)))
+    assert [code for code, _ in answers] == [200, 200], answers
+    assert answers[0][1]["job"]["id"] == answers[1][1]["job"]["id"]
+    c = client(room.base_url, key=ann["key"])
+    assert len(c.fine_tuning.jobs.list().data) == 1
+    assert len(c.files.list().data) == 1
+
+
+def test_catch_ups_count_against_the_rooms_requests_per_second(room: RoomLab) -> None:
+    ann = room.join("Ann")
+    room.limits(rps=0.2)  # a burst of one
+    assert http(f"{room.url}/room/catch-up", body={"step": 2}, key=ann["key"])[0] == 200
+    code, answer = http(f"{room.url}/room/catch-up", body={"step": 2}, key=ann["key"])
+    assert code == 429 and answer["error"]["code"] == "rate_limit_exceeded", answer
+
+
 # -- handing out a prepared model ------------------------------------------------------------
+
+
+def test_a_copy_that_cannot_be_written_whole_leaves_no_succeeded_job(tmp_path: Path) -> None:
+    data = tmp_path / "lab"
+    with serve_in_thread(create_app(data, step_seconds=0.002)) as server:
+        c = client(server.base_url)
+        f = upload(c, "marv.jsonl")
+        done = wait(c, c.fine_tuning.jobs.create(model=MODEL, training_file=f.id).id)
+        assert done.status == "succeeded"
+    store = Store(data)
+    src = store.get_job(done.id)
+    assert src is not None
+    index = data / "index" / "models.idx"
+    index.rename(index.with_name("models.idx.saved"))
+    index.mkdir()  # the model cannot be indexed: writing the copy fails part way
+    with pytest.raises(OSError):
+        clone_job(store, src, "a001", f.id)
+    jobs, _more = store.list_jobs(owner="a001", after=None, limit=10)
+    assert jobs == []  # no job saying "succeeded" without its model
 
 
 # -- the reporter and wrong join codes -------------------------------------------------------

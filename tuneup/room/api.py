@@ -29,6 +29,7 @@ from starlette.routing import Route
 from tuneup.lab.apierror import ApiError, bad_request
 from tuneup.lab.http import error_response, json_body, lab_of
 from tuneup.room.handout import DEFAULT_MODEL, catch_up, prepare_room_model
+from tuneup.room.limits import rate_limited
 from tuneup.room.registry import Attendee, Registry, RoomError
 from tuneup.room.status import queue_place, room_status, to_csv, to_export_json
 
@@ -176,6 +177,10 @@ async def me(request: Request, registry: Registry, who: Attendee) -> Response:
 
 @room_route("attendee")
 async def attendee_catch_up(request: Request, registry: Registry, who: Attendee) -> Response:
+    """A catch-up the attendee asks for: the room's limits apply as to any job they start."""
+    limited = rate_limited(registry, who)
+    if limited is not None:
+        raise limited
     body = await json_body(request, 16_384)
     step = _step(body.get("step"))
     assert step is not None

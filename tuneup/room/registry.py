@@ -120,6 +120,7 @@ class Registry:
         self._by_key: dict[str, Attendee] = {}
         self._saved = 0.0
         self._dirty = False
+        self._catching_up: dict[str, threading.Lock] = {}
         #: wrong join codes per address, and requests per attendee (the room's ``rps``)
         self.wrong_codes, self.requests = RateLimiter(), RateLimiter()
         loaded = load_json(self.path)
@@ -331,6 +332,11 @@ class Registry:
                     s.limits[name] = float(value) if name == "rps" else int(value)
             self._dirty = True
             return {**s.limits, "stuck_minutes": s.stuck_minutes}
+
+    def catching_up(self, a: Attendee) -> threading.Lock:
+        """Held while a catch-up is made for ``a``: a second one waits, then reuses it."""
+        with self._lock:
+            return self._catching_up.setdefault(a.id, threading.Lock())
 
     def set_catch_up(self, a: Attendee, record: dict[str, Any]) -> None:
         with self._lock:
