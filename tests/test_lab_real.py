@@ -135,7 +135,7 @@ def test_a_runner_killed_mid_job_is_replaced_and_training_resumes_from_a_checkpo
     import os
     import signal
 
-    from tuneup.lab.runner import runner_pid
+    from tuneup.lab.launch import runner_pid
 
     sdk, data = lab.sdk, lab.root / "lab"
     fid = lab.upload(TRAIN)

@@ -14,7 +14,7 @@ from typing import Any
 
 from tests.lab_helpers import MODEL, client, create_job_in_a_process_that_exits, upload, wait
 from tuneup.lab.app import create_app
-from tuneup.lab.runner import runner_pid
+from tuneup.lab.launch import runner_pid
 from tuneup.lab.serve import serve_in_thread
 from tuneup.lab.store import Store
 

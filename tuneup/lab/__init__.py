@@ -15,8 +15,9 @@ The modules, by role:
   start-up checks), ``fsio`` (private files, strict JSON, locks), ``logs``, ``text``
   (control characters never stored).
 - **Training**: ``jobs`` (jobs as the API sees them), ``runner`` (the detached queue
-  runner), ``workers`` (which trainer; the worker process), ``simulated`` (the simulated
-  worker), ``progress`` (what a worker reports, written into the job), ``jobfiles``.
+  runner), ``launch`` (starting a runner, finding the live one), ``workers`` (which
+  trainer; the worker process), ``simulated`` (the simulated worker), ``progress`` (what a
+  worker reports, written into the job), ``jobfiles``.
 - **Chat**: ``generate`` (answers from the real engine), ``chat`` (the simulated chat),
   ``models`` (the base models the lab knows).
 """

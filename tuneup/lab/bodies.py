@@ -120,22 +120,46 @@ def hyperparameter(value: Any, name: str, param: str) -> Any:
             param,
             "invalid_type",
         )
-    if not math.isfinite(value):
+    if isinstance(value, float) and not math.isfinite(value):
         raise refuse(f"Invalid '{param}': must be a finite number.", param, "invalid_value")
-    num = kind(value)
-    if num < lo:
+    # compared as given: a JSON integer of any size is exact here, while float() of a huge
+    # one overflows
+    shown = _shown(value)
+    if value < lo:
         code = "integer_below_min_value" if kind is int else "invalid_value"
-        raise refuse(f"Invalid '{param}': {value} is below the minimum of {lo:g}.", param, code)
-    if num > hi:
+        raise refuse(f"Invalid '{param}': {shown} is below the minimum of {lo:g}.", param, code)
+    if value > hi:
         code = "integer_above_max_value" if kind is int else "invalid_value"
-        raise refuse(f"Invalid '{param}': {value} is above the maximum of {hi:g}.", param, code)
-    return num
+        raise refuse(f"Invalid '{param}': {shown} is above the maximum of {hi:g}.", param, code)
+    return kind(value)
+
+
+def _shown(value: float) -> str:
+    """A number as a message quotes it: a huge integer by its first digits."""
+    text = str(value)
+    return text if len(text) <= 24 else f"{text[:12]}... ({len(text)} digits)"
 
 
 def _hyperparameters(obj: Any, param: str, names: tuple[str, ...]) -> dict[str, Any]:
     hp = expect_object(obj, param) or {}
     no_unknown(hp, names, param)
     return {k: hyperparameter(hp.get(k), k, f"{param}.{k}") for k in names if k in hp}
+
+
+def _seed(seed: Any) -> int | None:
+    """A job's or a chat's ``seed``: an integer from 0 to :data:`SEED_MAX`, or None."""
+    if seed is None:
+        return None
+    if not isinstance(seed, int) or isinstance(seed, bool):
+        raise refuse(
+            f"Invalid type for 'seed': expected an integer, but got {_type_name(seed)}.",
+            "seed",
+            "invalid_type",
+        )
+    if not 0 <= seed <= SEED_MAX:
+        code = "integer_below_min_value" if seed < 0 else "integer_above_max_value"
+        raise refuse(f"Invalid 'seed': must be between 0 and {SEED_MAX}.", "seed", code)
+    return seed
 
 
 @dataclass(frozen=True)
@@ -217,17 +241,7 @@ def job_request(body: dict[str, Any]) -> JobRequest:
     if suffix is not None and (problem := suffix_problem(suffix)):
         code = "string_above_max_length" if "limit" in problem else "invalid_value"
         raise refuse(f"Invalid 'suffix': {problem}", "suffix", code)
-    seed = body.get("seed")
-    if seed is not None:
-        if not isinstance(seed, int) or isinstance(seed, bool):
-            raise refuse(
-                f"Invalid type for 'seed': expected an integer, but got {_type_name(seed)}.",
-                "seed",
-                "invalid_type",
-            )
-        if not 0 <= seed <= SEED_MAX:
-            code = "integer_below_min_value" if seed < 0 else "integer_above_max_value"
-            raise refuse(f"Invalid 'seed': must be between 0 and {SEED_MAX}.", "seed", code)
+    seed = _seed(body.get("seed"))
     integrations = body.get("integrations")
     if integrations is not None:
         if not isinstance(integrations, list):
@@ -315,9 +329,7 @@ def chat_request(body: dict[str, Any]) -> ChatRequest:
         raise refuse(
             "Invalid 'max_tokens': expected a positive integer.", "max_tokens", "invalid_value"
         )
-    seed = body.get("seed")
-    if seed is not None and (not isinstance(seed, int) or isinstance(seed, bool)):
-        raise refuse("Invalid type for 'seed': expected an integer.", "seed", "invalid_type")
+    seed = _seed(body.get("seed"))
     assert model is not None
     return ChatRequest(
         model,

@@ -1,5 +1,5 @@
 """The embedded lab: started once per process, on a free loopback port, over home.lab_dir(),
-with a random key that only this process knows (:func:`api_key`).
+with a random key that only this process knows (:func:`ensure_running` returns it).
 
 Jobs are run by the lab's detached runner, so a job started by one command finishes while
 no tuneup process is alive; a later process (with its own embedded lab and key) reads it.

@@ -1,6 +1,10 @@
 """Chat answers from the real engine, when a job was trained for real (contract: "Serving
-chat"). The engine's generator is imported lazily and guarded: without it, or when it
-fails to load, the lab answers with its simulated chat (``chat.py``), labelled simulated.
+chat"). The engine's generator is imported lazily and guarded: without it (the train extra
+not installed) the lab answers with its simulated chat (``chat.py``), labelled simulated.
+When it is there but the base model cannot be loaded (gone from the cache, a folder that is
+not a model, out of memory), the answer is one OpenAI-shaped error saying why (503, not
+retried by the SDK): a stand-in answer would hide what training did to the learner's model,
+and the cause is theirs to fix. The next request tries to load it again.
 
 The generator is loaded once per lab process per base model; it guards generation with
 its own lock. The first piece is produced before the HTTP answer starts, so a request the
@@ -50,9 +54,27 @@ def _generator(base_model: str) -> Any | None:
         except (ImportError, AttributeError):
             return None
         gen = cls()
-        gen.load(base_model)
+        try:
+            gen.load(base_model)
+        except Exception as exc:
+            raise _load_error(exc) from None
         _loaded[base_model] = gen
         return gen
+
+
+def _load_error(exc: Exception) -> ApiError:
+    reason = str(exc).strip() or type(exc).__name__
+    if type(exc).__name__ != "EngineError":
+        reason = f"{type(exc).__name__}: {reason}"
+    return ApiError(
+        503,
+        f"The lab cannot answer with this model, as its base model does not load: {reason} "
+        "(It was trained for real, so no simulated answer stands in.)",
+        type="server_error",
+        param="model",
+        code="model_not_loaded",
+        headers={"x-should-retry": "false"},
+    )
 
 
 def _api_error(exc: Exception) -> ApiError:
@@ -72,7 +94,8 @@ def engine_reply(
     seed: int | None,
 ) -> EngineReply | None:
     """Start an answer from the engine (its first piece already made), or None when there
-    is no engine to ask. Raises :class:`ApiError` when the engine refuses the request."""
+    is no engine to ask. Raises :class:`ApiError` when the engine refuses the request or
+    its base model cannot be loaded."""
     if not base_model:
         return None
     gen = _generator(base_model)

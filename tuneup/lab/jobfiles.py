@@ -8,6 +8,8 @@ from typing import Any
 from tuneup.lab.fsio import loads_strict
 from tuneup.lab.store import Store
 
+KEEP_CHECKPOINTS = 3  # OpenAI keeps a job's last 3 checkpoints
+
 
 def doctor_files(store: Store, rec: dict[str, Any]) -> tuple[Any, dict[str, Any] | None]:
     """Validate a job's files with the dataset doctor: (report, OpenAI-shaped error or None)."""
@@ -48,8 +50,10 @@ def doctor_files(store: Store, rec: dict[str, Any]) -> tuple[Any, dict[str, Any]
     return report, None
 
 
-def read_checkpoints(store: Store, job_id: str, keep: int | None = 3) -> list[dict[str, Any]]:
-    """A job's checkpoints, oldest first: the last ``keep`` (OpenAI keeps the last 3)."""
+def read_checkpoints(
+    store: Store, job_id: str, keep: int | None = KEEP_CHECKPOINTS
+) -> list[dict[str, Any]]:
+    """A job's checkpoints, oldest first: the last ``keep`` (None: all of them)."""
     try:
         raw = (store.job_dir(job_id) / "checkpoints.jsonl").read_bytes()
     except OSError:

@@ -20,7 +20,6 @@ from tuneup.lab.text import strip_control
 
 SIM = "[simulated] "
 ORG = "tuneup-lab"
-KEEP_CHECKPOINTS = 3
 SAVE_EVERY = 1.0  # seconds between record updates while steps come in
 METRIC_KEYS = (
     "train_loss",
@@ -55,6 +54,21 @@ def clean_metrics(data: Any) -> dict[str, Any] | None:
         if value is not None:
             out[key] = value
     return out
+
+
+def results_file(file_id: str, owner: str, size: int, created: int) -> dict[str, Any]:
+    """The record of a job's results file (its ``step_metrics.csv``)."""
+    return {
+        "id": file_id,
+        "object": "file",
+        "bytes": size,
+        "created_at": created,
+        "filename": "step_metrics.csv",
+        "purpose": "fine-tune-results",
+        "status": "processed",
+        "status_details": None,
+        "owner": owner,
+    }
 
 
 class Recorder:
@@ -259,11 +273,11 @@ class Recorder:
         finally:
             os.close(fd)
         self.store.add_model(self._model(name, "checkpoint", now, path))
-        self._retire_old_checkpoints(step)
+        self._retire_old_checkpoints()
         self.event(f"Checkpoint created at step {step}")
         self.update(lambda r: r.update(step=step, last_checkpoint={"step": step, "path": path}))
 
-    def _retire_old_checkpoints(self, newest: int) -> None:
+    def _retire_old_checkpoints(self) -> None:
         kept = {c["step_number"] for c in read_checkpoints(self.store, self.job_id)}
         for old in read_checkpoints(self.store, self.job_id, keep=None):
             if old["step_number"] not in kept:
@@ -295,18 +309,7 @@ class Recorder:
                 content = (self.dir / "step_metrics.csv").read_bytes()
             except FileNotFoundError:
                 content = CSV_HEADER.encode()
-            file_obj = {
-                "id": fid,
-                "object": "file",
-                "bytes": len(content),
-                "created_at": now,
-                "filename": "step_metrics.csv",
-                "purpose": "fine-tune-results",
-                "status": "processed",
-                "status_details": None,
-                "owner": self.rec["owner"],
-            }
-            self.store.add_file(file_obj, content)
+            self.store.add_file(results_file(fid, self.rec["owner"], len(content), now), content)
         name = self.rec["model_name"]
         adapter = msg.get("adapter") if isinstance(msg.get("adapter"), str) else None
         if not self.store.model_was_made(name):
@@ -329,13 +332,16 @@ def validate_files(store: Store, rec: dict[str, Any]) -> None:
     report, error = doctor_files(store, rec)
     events = EventLog(store.job_dir(rec["id"]), rec["id"])
     pre = prefix(rec)
+    applied: list[bool] = []  # a job cancelled meanwhile is left as it is, and says nothing
     if error is not None:
 
         def failed(r: dict[str, Any]) -> None:
             if r["status"] == "validating_files":
                 r.update(status="failed", error=error, finished_at=int(time.time()))
+                applied.append(True)
 
-        if store.update_job(rec["id"], failed) is not None:
+        store.update_job(rec["id"], failed)
+        if applied:
             events.append(pre + error["message"], level="error")
         store.dequeue(rec["id"])
         return
@@ -345,8 +351,10 @@ def validate_files(store: Store, rec: dict[str, Any]) -> None:
     def queued(r: dict[str, Any]) -> None:
         if r["status"] == "validating_files":
             r.update(status="queued", n_examples=n, tokens_per_epoch=per_epoch)
+            applied.append(True)
 
-    if store.update_job(rec["id"], queued) is None:
+    store.update_job(rec["id"], queued)
+    if not applied:
         return
     events.append(pre + "Files validated, moving job to queued state")
     announce_queue(store, only=rec["id"])

@@ -8,7 +8,7 @@ files of new jobs, runs each queued job in a worker and records what the worker 
 the simulated one at its last step), up to twice; then it fails with the reason.
 
 Any lab process that creates a job, or starts and finds unfinished ones, calls
-:func:`ensure_runner`.
+:func:`~tuneup.lab.launch.ensure_runner`, which starts one unless one holds the lock.
 """
 
 from __future__ import annotations
@@ -17,27 +17,23 @@ import contextlib
 import fcntl
 import os
 import signal
-import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 from typing import Any
 
 from tuneup.lab.fsio import (
     cmdline,
-    flocked,
     is_storage_full,
     open_private,
     pid_alive,
     remove_quietly,
     write_record,
 )
+from tuneup.lab.launch import LOCK, tried_the_lock
+from tuneup.lab.records import TERMINAL
 
-LOCK = "runner.lock"
 MAX_RESUMES = 2
-_spawned: dict[Path, subprocess.Popen[bytes]] = {}
-_spawn_guard = threading.Lock()
 
 
 def idle_seconds() -> float:
@@ -45,58 +41,6 @@ def idle_seconds() -> float:
         return max(0.0, float(os.environ.get("TUNEUP_LAB_RUNNER_IDLE", "3")))
     except ValueError:
         return 3.0
-
-
-def runner_pid(data_dir: str | Path) -> int | None:
-    """The pid of the live runner over ``data_dir``, or None."""
-    path = Path(data_dir) / LOCK
-    try:
-        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
-    except OSError:
-        return None
-    try:
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-            fcntl.flock(fd, fcntl.LOCK_UN)
-            return None  # nobody holds it
-        except BlockingIOError:
-            pass
-        text = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
-        return int(text) if text.isdigit() else None
-    finally:
-        os.close(fd)
-
-
-def ensure_runner(data_dir: str | Path) -> int | None:
-    """Start a detached runner unless one holds the lock; return the new pid or None."""
-    root = Path(data_dir).resolve()
-    with _spawn_guard:
-        last = _spawned.get(root)
-        if last is not None and last.poll() is None and runner_pid(root) is None:
-            return None  # the one just started is alive but does not hold the lock yet
-        fd = open_private(root / LOCK)
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            fcntl.flock(fd, fcntl.LOCK_UN)
-        except BlockingIOError:
-            return None
-        finally:
-            os.close(fd)
-        log = open_private(root / "lab.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND)
-        try:
-            proc = subprocess.Popen(
-                [sys.executable, "-m", "tuneup.lab.runner", str(root)],
-                stdin=subprocess.DEVNULL,
-                stdout=subprocess.DEVNULL,
-                stderr=log,
-                close_fds=True,
-                start_new_session=True,
-            )
-        finally:
-            os.close(log)
-        _spawned[root] = proc
-    threading.Thread(target=proc.wait, name="reap-runner", daemon=True).start()
-    return proc.pid
 
 
 class Runner:
@@ -115,7 +59,9 @@ class Runner:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             os.close(fd)
+            tried_the_lock()  # another runner holds it: that one looks at the queue
             return 0
+        tried_the_lock()
         signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
@@ -133,7 +79,12 @@ class Runner:
                     continue
                 os.ftruncate(fd, 0)
                 fcntl.flock(fd, fcntl.LOCK_UN)
-                if not self.store.queue():
+                # The last look, after letting go: a job added from now on finds the lock
+                # free and starts a new runner. Jobs are added under the store lock, so this
+                # look sees every job whose adding has finished.
+                with self.store.locked():
+                    more = bool(self.store.queue())
+                if not more:
                     return 0
                 try:  # a job arrived while letting go: carry on, unless another runner has
                     fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -169,7 +120,7 @@ class Runner:
         nxt: dict[str, Any] | None = None
         for job_id in self.store.queue():
             rec = self.store.get_job(job_id)
-            if rec is None or rec["status"] in ("succeeded", "failed", "cancelled"):
+            if rec is None or rec["status"] in TERMINAL:
                 self.store.dequeue(job_id)
                 return True
             if rec["status"] == "validating_files":
@@ -193,7 +144,7 @@ class Runner:
             from tuneup.lab.progress import Recorder
 
             rec = self.store.get_job(job_id)
-            if rec is not None and rec["status"] not in ("succeeded", "failed", "cancelled"):
+            if rec is not None and rec["status"] not in TERMINAL:
                 Recorder(self.store, rec).fail(
                     "server_error", f"The lab's runner failed on this job ({exc}); see lab.log"
                 )
@@ -206,7 +157,7 @@ class Runner:
         from tuneup.lab.progress import Recorder
 
         rec = self.store.get_job(job_id)
-        if rec is None or rec["status"] in ("succeeded", "failed", "cancelled"):
+        if rec is None or rec["status"] in TERMINAL:
             return
         reason = getattr(exc, "strerror", None) or str(exc)
         with contextlib.suppress(OSError):
@@ -352,10 +303,9 @@ def _last_csv_step(path: Path) -> int:
     except OSError:
         return 0
     steps = [int(x.split(",", 1)[0]) for x in lines if x.split(",", 1)[0].isdigit()]
-    if not steps:
-        return 0
-    # keep the rows up to the last step recorded; a torn last row is dropped
-    return max(steps)
+    # The highest step with a row, where the simulated trainer resumes (the rows stay as
+    # they are). A row cut short by a crash names its own step, a shorter number or none.
+    return max(steps, default=0)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -370,4 +320,4 @@ if __name__ == "__main__":
     raise SystemExit(main())
 
 
-__all__ = ["ensure_runner", "flocked", "main", "runner_pid"]
+__all__ = ["Runner", "main"]

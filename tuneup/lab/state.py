@@ -84,7 +84,7 @@ class Lab:
     def start_runner(self) -> None:
         """Make sure a runner works through the queue (cheap when one is running)."""
         if self._start_runner:
-            from tuneup.lab.runner import ensure_runner
+            from tuneup.lab.launch import ensure_runner
 
             ensure_runner(self.store.root)
 

@@ -38,9 +38,6 @@ class TrainerChoice:
     reason: str | None = None  # why simulated, or why another base model stands in
 
 
-SIMULATED = TrainerChoice(False, simulated.LABEL)
-
-
 def choose(mode: str | None = None, base_model: str | None = None) -> TrainerChoice:
     """The trainer for new jobs. ``mode``: auto (default; env ``TUNEUP_LAB_TRAINER``),
     simulated, or real (ValueError when the real trainer cannot run)."""

@@ -29,7 +29,7 @@ from starlette.routing import Route
 from tuneup.lab.apierror import ApiError, bad_request
 from tuneup.lab.http import error_response, json_body, lab_of
 from tuneup.room.handout import DEFAULT_MODEL, catch_up, prepare_room_model
-from tuneup.room.limits import RateLimiter
+from tuneup.room.limits import rate_limited
 from tuneup.room.registry import Attendee, Registry, RoomError
 from tuneup.room.status import queue_place, room_status, to_csv, to_export_json
 
@@ -50,9 +50,10 @@ def _bearer(request: Request) -> str:
 
 
 async def persist(registry: Registry, *, now: bool = True) -> None:
-    """Write the registry in a worker thread: at once, or when a save is due."""
+    """Write the registry in a worker thread: at once, or when a save is due. The snapshot
+    is taken there, under the write lock (see :meth:`Registry.save`)."""
     if registry.dirty and (now or registry.due()):
-        await run_in_threadpool(registry.write, registry.snapshot())
+        await run_in_threadpool(registry.save)
 
 
 def room_route(kind: str) -> Callable[[Callable[..., Awaitable[Response]]], Handler]:
@@ -130,14 +131,12 @@ async def dashboard(request: Request) -> Response:
 
 # -- attendees -------------------------------------------------------------------------------
 
-_wrong_codes = RateLimiter()
-
 
 @room_route("anyone")
 async def join(request: Request, registry: Registry) -> Response:
     client = request.client.host if request.client else "?"
     burst, rate = WRONG_CODES
-    if _wrong_codes.wait_for(client, rate, burst=burst, take=False) > 0:
+    if registry.wrong_codes.wait_for(client, rate, burst=burst, take=False) > 0:
         raise ApiError(
             429,
             "Too many wrong join codes from this address; wait a minute and try again.",
@@ -150,7 +149,7 @@ async def join(request: Request, registry: Registry) -> Response:
     if not isinstance(code, str) or not isinstance(name, str):
         raise bad_request("Send the join code and your name.", "code", "missing_required_parameter")
     if not registry.code_matches(code):
-        _wrong_codes.wait_for(client, rate, burst=burst)
+        registry.wrong_codes.wait_for(client, rate, burst=burst)
         raise ApiError(
             403,
             "That join code is not this room's: check it with the facilitator.",
@@ -178,6 +177,10 @@ async def me(request: Request, registry: Registry, who: Attendee) -> Response:
 
 @room_route("attendee")
 async def attendee_catch_up(request: Request, registry: Registry, who: Attendee) -> Response:
+    """A catch-up the attendee asks for: the room's limits apply as to any job they start."""
+    limited = rate_limited(registry, who)
+    if limited is not None:
+        raise limited
     body = await json_body(request, 16_384)
     step = _step(body.get("step"))
     assert step is not None

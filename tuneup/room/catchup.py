@@ -21,15 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 from tuneup.errors import TuneupError, UsageError
 from tuneup.home import package_content_dir
+from tuneup.lab.records import TERMINAL
+from tuneup.room.needs import NEEDS_FILE, NEEDS_JOB, SAMPLE
 
 if TYPE_CHECKING:
     from tuneup.config import Settings
     from tuneup.course.progress import Progress
     from tuneup.live.ledger import Ledger
-
-SAMPLE = "examples/marv.jsonl"
-NEEDS_FILE, NEEDS_JOB = 2, 3
-TERMINAL = ("succeeded", "failed", "cancelled")
 
 
 @dataclass

@@ -1,8 +1,10 @@
 """What attendees and the facilitator may send a room, made safe: join codes, one-line
-texts (names, broadcasts) and reported scores, with control characters never kept."""
+texts (names, broadcasts), reported scores and times, with control characters never kept
+and nothing that is not a finite number where a number goes."""
 
 from __future__ import annotations
 
+import math
 import secrets as _random
 from typing import Any
 
@@ -36,10 +38,25 @@ def clean_line(text: str, limit: int, what: str) -> str:
     return cleaned
 
 
+def is_step_key(key: Any) -> bool:
+    """A step number as a JSON key: ASCII digits only (``int()`` takes ``"²"``'s kin too)."""
+    return isinstance(key, str) and 0 < len(key) <= 4 and key.isascii() and key.isdecimal()
+
+
+def finite(value: Any, default: float = 0.0) -> float:
+    """``value`` when it is a finite JSON number, else ``default`` (strings, NaN, a list, an
+    integer too large for a float: all ``default``)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return default
+    if isinstance(value, int) and abs(value) > 1 << 53:
+        return default
+    return float(value) if math.isfinite(value) else default
+
+
 def clean_scores(raw: dict[str, Any]) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for key, value in list(raw.items())[:20]:
-        if not (isinstance(key, str) and key.isdigit() and isinstance(value, dict)):
+        if not (is_step_key(key) and isinstance(value, dict)):
             continue
         score, total, status = value.get("score"), value.get("total"), value.get("status")
         out[key] = {

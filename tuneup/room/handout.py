@@ -8,7 +8,9 @@ them on the server.
   of it at once (:func:`clone_job`: a new job and model of their own, sharing the trained
   adapter, no training again); otherwise a job is queued for them and trains as any other.
 
-A second catch-up reuses what the first made, unless its job failed or was cancelled.
+A second catch-up reuses what the first made, unless its job failed or was cancelled; one
+catch-up at a time is made per attendee. One the attendee asks for meets the room's limits
+(:func:`~tuneup.room.limits.check_job_request`) as any job they start does.
 """
 
 from __future__ import annotations
@@ -20,10 +22,13 @@ from typing import TYPE_CHECKING, Any
 from tuneup.home import package_content_dir
 from tuneup.lab.eventlog import EventLog
 from tuneup.lab.files_api import public as public_file
+from tuneup.lab.fsio import private_dir
 from tuneup.lab.jobfiles import read_checkpoints
 from tuneup.lab.jobs import fine_tuned_name, view
-from tuneup.lab.progress import CSV_HEADER, SIM
+from tuneup.lab.progress import CSV_HEADER, SIM, results_file
 from tuneup.lab.store import derived_id, new_id
+from tuneup.room.limits import check_job_request
+from tuneup.room.needs import NEEDS_JOB, SAMPLE
 from tuneup.statefile import write_bytes_atomic
 
 if TYPE_CHECKING:
@@ -31,10 +36,8 @@ if TYPE_CHECKING:
     from tuneup.lab.store import Store
     from tuneup.room.registry import Attendee, Registry
 
-SAMPLE = "examples/marv.jsonl"
 DEFAULT_MODEL = "gpt-4.1-mini-2025-04-14"
 FACILITATOR = "local"
-NEEDS_JOB = 3  # steps from which the learner needs a trained model
 
 
 def upload_sample(store: Store, owner: str) -> dict[str, Any]:
@@ -60,17 +63,26 @@ def upload_sample(store: Store, owner: str) -> dict[str, Any]:
     return public_file(store.add_file(obj, data))
 
 
-def _queue_job(lab: Lab, owner: str, file_id: str, model: str, suffix: str) -> dict[str, Any]:
+def _queue_job(
+    lab: Lab, owner: str, file_id: str, model: str, suffix: str, *, limits: Any = None
+) -> dict[str, Any]:
+    """Queue a job as ``POST /v1/fine_tuning/jobs`` would; ``limits``: ``(registry,
+    attendee)`` whose room limits it must meet, as the room's gate checks a job request."""
     from tuneup.lab import bodies
 
     body = {"model": model, "training_file": file_id, "suffix": suffix}
     req = bodies.job_request(body)
+    if limits is not None:
+        registry, who = limits
+        check_job_request(lab, who, body, registry.state.limits)
     return lab.jobs.create(body, req, owner=owner, scope=owner, idempotency_key=None, retry=False)
 
 
 def clone_job(store: Store, src: dict[str, Any], owner: str, training_file: str) -> dict[str, Any]:
     """A finished copy of the succeeded job ``src`` for ``owner``: its own job id, model
-    name, events, metrics, checkpoints and results file, the same trained adapter."""
+    name, events, metrics, checkpoints and results file, the same trained adapter. The
+    results file and the models are written first, the job last: a job that says
+    ``succeeded`` always has them."""
     job_id = new_id("ftjob-")
     name = fine_tuned_name(src["model"], src.get("suffix"), job_id)
     now = int(time.time())
@@ -80,17 +92,7 @@ def clone_job(store: Store, src: dict[str, Any], owner: str, training_file: str)
         metrics = (src_dir / "step_metrics.csv").read_bytes()
     except FileNotFoundError:
         metrics = CSV_HEADER.encode()
-    results = {
-        "id": derived_id("file-", job_id, "results"),
-        "object": "file",
-        "bytes": len(metrics),
-        "created_at": now,
-        "filename": "step_metrics.csv",
-        "purpose": "fine-tune-results",
-        "status": "processed",
-        "status_details": None,
-        "owner": owner,
-    }
+    results = results_file(derived_id("file-", job_id, "results"), owner, len(metrics), now)
     rec = {
         k: v
         for k, v in src.items()
@@ -128,11 +130,7 @@ def clone_job(store: Store, src: dict[str, Any], owner: str, training_file: str)
         log.append(f"{pre}The job has successfully completed", at=now)
         write_bytes_atomic(new_dir / "step_metrics.csv", metrics)
 
-    store.add_job(rec, first_events)
-    store.dequeue(job_id)
     store.add_file(results, metrics)
-    for ck in read_checkpoints(store, src["id"]):
-        _copy_checkpoint(store, ck, job_id, name, owner, training_file)
     base = store.get_model(src["fine_tuned_model"]) or {}
     store.add_model(
         {
@@ -151,6 +149,11 @@ def clone_job(store: Store, src: dict[str, Any], owner: str, training_file: str)
             "copied_from": src["fine_tuned_model"],
         }
     )
+    private_dir(new_dir)
+    for ck in read_checkpoints(store, src["id"]):
+        _copy_checkpoint(store, ck, job_id, name, owner, training_file)
+    store.add_job(rec, first_events)
+    store.dequeue(job_id)
     done = store.get_job(job_id)
     assert done is not None
     return view(done)
@@ -210,7 +213,15 @@ def catch_up(
 ) -> dict[str, Any]:
     """Make (or reuse) what steps before ``step`` leave, for ``who``; return the catch-up
     record (file, job, and how the job was made). One the facilitator made waits ("ready")
-    for the attendee's tuneup to apply it; one the attendee asked for is theirs already."""
+    for the attendee's tuneup to apply it; one the attendee asked for is theirs already,
+    and a job queued for it meets the room's limits (else :class:`ApiError`)."""
+    with registry.catching_up(who):
+        return _catch_up(lab, registry, who, step, model, by_attendee)
+
+
+def _catch_up(
+    lab: Lab, registry: Registry, who: Attendee, step: int, model: str, by_attendee: bool
+) -> dict[str, Any]:
     earlier = who.catch_up or {}
     file_obj = earlier.get("file")
     if not (isinstance(file_obj, dict) and lab.store.get_file(file_obj.get("id", ""), who.owner)):
@@ -226,7 +237,9 @@ def catch_up(
         elif source is not None and source["status"] == "succeeded":
             job, how = clone_job(lab.store, source, who.owner, file_obj["id"]), "prepared"
         else:
-            job, how = _queue_job(lab, who.owner, file_obj["id"], model, "catch-up"), "training"
+            limits = (registry, who) if by_attendee else None
+            job = _queue_job(lab, who.owner, file_obj["id"], model, "catch-up", limits=limits)
+            how = "training"
     record = {
         "id": "cu-" + _random.token_hex(6),
         "step": step,

@@ -14,13 +14,13 @@ lab itself answers 401 for unknown keys.
 
 from __future__ import annotations
 
-import json
 import math
 import threading
 import time
 from typing import TYPE_CHECKING, Any
 
 from tuneup.lab.apierror import ApiError
+from tuneup.lab.fsio import loads_strict
 from tuneup.lab.http import error_response
 from tuneup.lab.records import ACTIVE
 
@@ -35,11 +35,18 @@ MAX_BODY = 1 << 20
 
 
 class RateLimiter:
-    """Token buckets keyed by attendee: ``rate`` per second, ``2 * rate`` at most."""
+    """Token buckets keyed by attendee (or address): ``rate`` per second, ``2 * rate`` at
+    most. A bucket that has filled up again is forgotten (it is the same as a new one), at
+    most every ``prune_every`` seconds, so keys that stop coming cost no memory."""
 
-    def __init__(self) -> None:
-        self._buckets: dict[str, tuple[float, float]] = {}
+    def __init__(self, *, prune_every: float = 10.0) -> None:
+        self._buckets: dict[str, tuple[float, float, float]] = {}  # tokens, then, full at
         self._lock = threading.Lock()
+        self._prune_every = prune_every
+        self._pruned = time.monotonic()
+
+    def __len__(self) -> int:
+        return len(self._buckets)
 
     def wait_for(
         self, who: str, rate: float, *, burst: float | None = None, take: bool = True
@@ -51,13 +58,36 @@ class RateLimiter:
         burst = burst or max(1.0, 2 * rate)
         now = time.monotonic()
         with self._lock:
-            tokens, then = self._buckets.get(who, (burst, now))
+            if now - self._pruned >= self._prune_every:
+                self._pruned = now
+                for key in [k for k, b in self._buckets.items() if b[2] <= now]:
+                    del self._buckets[key]
+            tokens, then, _full = self._buckets.get(who, (burst, now, now))
             tokens = min(burst, tokens + (now - then) * rate)
-            if tokens >= 1:
-                self._buckets[who] = (tokens - 1 if take else tokens, now)
-                return 0.0
-            self._buckets[who] = (tokens, now)
-            return (1 - tokens) / rate
+            wait = 0.0 if tokens >= 1 else (1 - tokens) / rate
+            if not wait and take:
+                tokens -= 1
+            self._buckets[who] = (tokens, now, now + (burst - tokens) / rate)
+            return wait
+
+
+def rate_limited(registry: Registry, who: Attendee) -> ApiError | None:
+    """The 429 for an attendee past the room's requests per second (counting this one)."""
+    rps = float(registry.state.limits.get("rps") or 0)
+    wait = registry.requests.wait_for(who.id, rps)
+    if wait <= 0:
+        return None
+    return ApiError(
+        429,
+        f"Rate limit reached: this room allows {rps:g} requests per second per attendee. "
+        f"Please try again in {wait:.1f}s.",
+        type="requests",
+        code="rate_limit_exceeded",
+        headers={
+            "retry-after": str(max(1, math.ceil(wait))),
+            "retry-after-ms": str(max(1, math.ceil(wait * 1000))),
+        },
+    )
 
 
 def bearer(scope: Scope) -> str:
@@ -136,7 +166,6 @@ class RoomGate:
         self.app = app
         self.registry = registry
         self.lab = lab
-        self.limiter = RateLimiter()
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         path = scope.get("path", "")
@@ -149,19 +178,8 @@ class RoomGate:
             return
         who.last_seen = time.time()
         limits = self.registry.state.limits
-        wait = self.limiter.wait_for(who.id, float(limits.get("rps") or 0))
-        if wait > 0:
-            err = ApiError(
-                429,
-                f"Rate limit reached: this room allows {limits['rps']:g} requests per second "
-                f"per attendee. Please try again in {wait:.1f}s.",
-                type="requests",
-                code="rate_limit_exceeded",
-                headers={
-                    "retry-after": str(max(1, math.ceil(wait))),
-                    "retry-after-ms": str(max(1, math.ceil(wait * 1000))),
-                },
-            )
+        err = rate_limited(self.registry, who)
+        if err is not None:
             await error_response(err)(scope, receive, send)
             return
         if scope.get("method") == "POST" and path.rstrip("/") == JOBS_PATH:
@@ -173,9 +191,9 @@ class RoomGate:
                 await error_response(err)(scope, receive, send)
                 return
             try:
-                body = json.loads(raw or b"{}")
-            except ValueError:
-                body = None  # the lab answers for bad JSON
+                body = loads_strict(raw or b"{}")
+            except ValueError:  # not JSON, NaN, nested too deeply: the lab answers, a 400
+                body = None
             if isinstance(body, dict):
                 try:
                     from starlette.concurrency import run_in_threadpool

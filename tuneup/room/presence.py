@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 SEND_TIMEOUT = 2.0
 
 
-def scores_of(progress: Progress, steps: int = 6) -> dict[str, dict[str, Any]]:
+def scores_of(progress: Progress) -> dict[str, dict[str, Any]]:
     out = {}
     for n in sorted(progress.steps):
         status = progress.status(n)

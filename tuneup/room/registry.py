@@ -3,10 +3,11 @@ the attendees (each with a personal key mapped to a lab owner), the room's pace 
 message, its limits, and what each attendee last reported.
 
 Stored as ``room.json`` in the lab's data directory (0600, written atomically; a damaged
-file is set aside with a warning and a new room starts). Every change marks the registry
-dirty; the HTTP routes write it (:meth:`Registry.snapshot`, then :meth:`Registry.write` in
-a worker thread) at once for joins and the facilitator's actions, and at most every
-:data:`SAVE_EVERY` seconds for progress reports, so forty attendees reporting every
+file, or one that is not a room, is set aside with a warning and a new room starts). Every
+change marks the registry dirty; the HTTP routes write it (:meth:`Registry.save`, in a
+worker thread: the snapshot is taken under the write lock, so writes land in the order
+their snapshots were taken) at once for joins and the facilitator's actions, and at most
+every :data:`SAVE_EVERY` seconds for progress reports, so forty attendees reporting every
 second cost no disk write on the request path.
 
 The registry holds a reference to the lab's own key mapping (:meth:`Registry.bind`), so
@@ -26,8 +27,9 @@ from typing import Any
 
 from tuneup import secrets
 from tuneup.lab.text import strip_control
-from tuneup.room.fields import RoomError, clean_code, clean_line, clean_scores, new_code
-from tuneup.statefile import load_json, write_json
+from tuneup.room.fields import RoomError, clean_code, clean_line, clean_scores, finite, new_code
+from tuneup.room.limits import RateLimiter
+from tuneup.statefile import load_json, set_aside, write_json
 
 FILE_NAME = "room.json"
 SAVE_EVERY = 2.0
@@ -92,8 +94,15 @@ def _state_from(data: dict[str, Any]) -> RoomState:
     people = {}
     for raw in (data.get("attendees") or {}).values():
         a = Attendee(**raw)
+        if not (isinstance(a.id, str) and isinstance(a.key, str) and isinstance(a.name, str)):
+            raise ValueError("an attendee without an id, a key or a name")
+        a.scores = clean_scores(a.scores) if isinstance(a.scores, dict) else {}
+        if isinstance(a.last_action, dict):  # a time saved by an older room may be NaN
+            a.last_action["at"] = finite(a.last_action.get("at"), a.joined_at)
         people[a.id] = a
     state = RoomState(**{k: v for k, v in data.items() if k != "attendees"})
+    if not all(isinstance(v, str) for v in (state.name, state.code, state.token)):
+        raise ValueError("a room without a name, a code or a token")
     state.attendees = people
     state.limits = {**DEFAULT_LIMITS, **(state.limits or {})}
     return state
@@ -111,14 +120,17 @@ class Registry:
         self._by_key: dict[str, Attendee] = {}
         self._saved = 0.0
         self._dirty = False
+        self._catching_up: dict[str, threading.Lock] = {}
+        #: wrong join codes per address, and requests per attendee (the room's ``rps``)
+        self.wrong_codes, self.requests = RateLimiter(), RateLimiter()
         loaded = load_json(self.path)
         self.warning = loaded.warning
         state: RoomState | None = None
         if isinstance(loaded.data, dict):
             try:
                 state = _state_from(loaded.data)
-            except (TypeError, ValueError, AttributeError):
-                self.warning = f"warning: {self.path} could not be read as a room; starting anew."
+            except (TypeError, ValueError, AttributeError, KeyError):
+                self.warning = f"warning: {self.path} is not a room; {self._set_aside()}."
         clean = clean_line(name, NAME_MAX, "room name")
         if state is None:
             state = RoomState(
@@ -134,6 +146,13 @@ class Registry:
             secrets.register(a.key)
             self._by_key[a.key] = a
         self.save()
+
+    def _set_aside(self) -> str:
+        """Move the file that is not a room out of the way before a new room is saved."""
+        try:
+            return f"moved to {set_aside(self.path).name}, starting anew"
+        except OSError as exc:  # as statefile does: say so, never stop the lab
+            return f"it could not be moved aside ({exc.strerror or exc}), starting anew"
 
     # -- keys --------------------------------------------------------------------------
     def bind(self, lab_keys: dict[str, str | None]) -> None:
@@ -226,7 +245,7 @@ class Registry:
             for ev in events[:100] if isinstance(events, list) else []:
                 if not isinstance(ev, dict):
                     continue
-                at = now - min(max(float(ev.get("ago") or 0), 0.0), 86400.0)
+                at = now - min(max(finite(ev.get("ago")), 0.0), 86400.0)
                 moved = True
                 if ev.get("kind") == "action":
                     code = ev.get("code")
@@ -314,6 +333,11 @@ class Registry:
             self._dirty = True
             return {**s.limits, "stuck_minutes": s.stuck_minutes}
 
+    def catching_up(self, a: Attendee) -> threading.Lock:
+        """Held while a catch-up is made for ``a``: a second one waits, then reuses it."""
+        with self._lock:
+            return self._catching_up.setdefault(a.id, threading.Lock())
+
     def set_catch_up(self, a: Attendee, record: dict[str, Any]) -> None:
         with self._lock:
             a.catch_up = record
@@ -351,13 +375,11 @@ class Registry:
             self._saved, self._dirty = time.monotonic(), False
             return asdict(self.state)
 
-    def write(self, data: dict[str, Any]) -> None:
-        """Write a snapshot (atomically, 0600); writes are serialised."""
-        with self._write_lock:
-            write_json(self.path, data)
-
     def save(self) -> None:
-        self.write(self.snapshot())
+        """Write the registry as it is now (atomically, 0600). The snapshot is taken under
+        the write lock, so a write never lands after one of a newer snapshot."""
+        with self._write_lock:
+            write_json(self.path, self.snapshot())
 
     @property
     def dirty(self) -> bool:

@@ -29,6 +29,13 @@ def heartbeat_seconds() -> float:
         return HEARTBEAT
 
 
+def backoff_seconds(failures: int) -> float:
+    """The wait after ``failures`` failures in a row: 2 s doubling, at most 30 s (the
+    exponent is capped, so a room away for days never overflows a float)."""
+    low, high = BACKOFF
+    return min(high, low * 2 ** min(max(failures - 1, 0), 16))
+
+
 class Reporter:
     """``send(payload) -> answer`` runs on the reporter's thread only. ``on_answer`` and
     ``on_failure`` are called there too, with the answer or the exception."""
@@ -118,8 +125,7 @@ class Reporter:
             except Exception as exc:  # the room is away: keep it all, try later
                 self._give_back(events)
                 self._failures += 1
-                low, high = BACKOFF
-                retry_at = time.monotonic() + min(high, low * 2 ** (self._failures - 1))
+                retry_at = time.monotonic() + backoff_seconds(self._failures)
                 self._on_failure(exc)
                 if stopping:
                     return

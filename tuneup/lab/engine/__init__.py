@@ -22,9 +22,9 @@ from pathlib import Path
 
 from tuneup.lab.engine.basemodel import DEFAULT_BASE_MODEL, BaseModel, offline_base
 from tuneup.lab.engine.hparams import LORA_R
+from tuneup.lab.simulated import LABEL as SIMULATED_LABEL  # light: the standard library only
 
 EXTRA_MODULES = ("torch", "transformers", "peft", "safetensors", "huggingface_hub")
-SIMULATED_LABEL = "simulated: install tuneup-tutor[train] for real training"
 
 __all__ = [
     "DEFAULT_BASE_MODEL",
