@@ -154,4 +154,6 @@ def test_a_runner_killed_mid_job_is_replaced_and_training_resumes_from_a_checkpo
     messages = [e.message for e in sdk.fine_tuning.jobs.list_events(job.id, limit=10_000).data]
     assert done.status == "succeeded", done.error
     assert any("Resuming from the checkpoint at step" in m for m in messages)
+    restarts = [m for m in messages if m.startswith("The lab's runner restarted")]
+    assert restarts and "from the start" not in restarts[0]  # it says where it goes on
     assert ZORK.search(lab.reply(done.fine_tuned_model))

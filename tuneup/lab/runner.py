@@ -220,7 +220,7 @@ class Runner:
         worker = workers.start(spec, job_dir / "spec.json", job_dir / "worker.log", real=real)
         recorder = Recorder(self.store, rec_now)
         if resume:
-            recorder.resumed(worker.pid, int(spec.get("resume_step") or 0), rec_now["resumes"])
+            recorder.resumed(worker.pid, _resume_point(spec, rec_now, real), rec_now["resumes"])
         else:
             recorder.started(worker.pid)
             announce_queue(self.store)
@@ -291,6 +291,15 @@ class Runner:
             "tokens_per_epoch": rec.get("tokens_per_epoch") or 0,
             "resume_step": resume_step,
         }
+
+
+def _resume_point(spec: dict[str, Any], rec: dict[str, Any], real: bool) -> int:
+    """The step a resumed job goes on after: its last checkpoint (real trainer) or the last
+    step it recorded (simulated); 0 when it starts again from the beginning."""
+    if not real:
+        return int(spec.get("resume_step") or 0)
+    last = rec.get("last_checkpoint")
+    return int(last.get("step") or 0) if isinstance(last, dict) and spec["resume_from"] else 0
 
 
 class DiskFull(Exception):
