@@ -65,7 +65,7 @@ def call(
     request = urllib.request.Request(url + path, data=data, headers=headers)
     try:
         with _opener.open(request, timeout=timeout) as answer:
-            text = answer.read().decode("utf-8")
+            text = answer.read().decode("utf-8", errors="replace")  # then not JSON: below
     except urllib.error.HTTPError as exc:
         raise _refusal(exc) from None
     except (urllib.error.URLError, OSError) as exc:
