@@ -50,7 +50,7 @@ def show_help(ctx: click.Context) -> None:
     if out is None:
         click.echo(text, color=ctx.color)
     else:
-        out.print(text, markup=False, highlight=False, soft_wrap=True, emoji=False)
+        out.print(text, soft_wrap=True)
 
 
 def _help_callback(ctx: click.Context, param: click.Parameter, value: bool) -> None:

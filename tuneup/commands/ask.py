@@ -65,7 +65,7 @@ def answer_question(
 
     def show(piece: str) -> None:
         streamed.append(piece)
-        session.console.print(piece, end="", markup=False, highlight=False, soft_wrap=True)
+        session.console.print(piece, end="", soft_wrap=True)
 
     try:
         result = answer(

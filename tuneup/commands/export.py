@@ -37,7 +37,7 @@ def export(session: Session, out: Path | None, last: bool) -> None:
         entries = groups[-1] if groups else []
     text = to_markdown(entries)
     if out is None:
-        session.out.print(text, markup=False, highlight=False, soft_wrap=True, emoji=False)
+        session.out.print(text, soft_wrap=True)
         return
     try:
         write_text_atomic(out.expanduser(), text, mode=0o600)

@@ -81,9 +81,7 @@ def chat(session: Session, model: str | None, system: str | None, yes: bool) -> 
         session.console.print(Text("model> ", style="bold"), end="")
         try:
             for piece in stream_reply(session.client, conv, text):
-                session.console.print(
-                    Text(printable(piece)), end="", highlight=False, soft_wrap=True, emoji=False
-                )
+                session.console.print(Text(printable(piece)), end="", soft_wrap=True)
         except KeyboardInterrupt:
             session.console.print(Text(" [stopped]", "dim"))
             continue

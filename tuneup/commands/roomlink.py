@@ -37,7 +37,7 @@ class RoomLink:
 
     def show(self, console: Console, progress: Any) -> None:
         for line in self.presence.lines(progress):
-            console.print(Text(line, style="bold"), soft_wrap=True, highlight=False)
+            console.print(Text(line, style="bold"), soft_wrap=True)
 
     def toolbar(self) -> str | None:
         return self.presence.toolbar()

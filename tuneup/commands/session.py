@@ -169,7 +169,7 @@ class Session:
     def emit_json(self, data: Any) -> None:
         """Print ``data`` as JSON for scripts: the same text in the shell and the tutor."""
         text = json.dumps(data, indent=2, default=str, ensure_ascii=False)
-        self.out.print(text, markup=False, highlight=False, soft_wrap=True, emoji=False)
+        self.out.print(text, soft_wrap=True)
 
     @contextmanager
     def json_mode(self, on: bool = True) -> Iterator[None]:
@@ -185,11 +185,11 @@ class Session:
 
     def say(self, line: str) -> None:
         """A line of plain text, never wrapped by rich (paths and ids stay whole)."""
-        self.console.print(line, markup=False, highlight=False, soft_wrap=True, emoji=False)
+        self.console.print(line, soft_wrap=True)
 
     def note(self, line: str) -> None:
         """A line for the person, on the error stream (stdout may be holding data)."""
-        self.err_console.print(line, markup=False, highlight=False, soft_wrap=True, emoji=False)
+        self.err_console.print(line, soft_wrap=True)
 
     def warn(self, line: str) -> None:
         """A warning line on the error stream: said in words, coloured as a second cue."""
@@ -200,4 +200,4 @@ class Session:
         """The one line an error becomes (see :mod:`tuneup.commands.boundary`)."""
         if self.error_prefix and not line.startswith(self.error_prefix.split(":")[0]):
             line = self.error_prefix + line
-        self.err_console.print(Text(line, style="red"), soft_wrap=True, highlight=False)
+        self.err_console.print(Text(line, style="red"), soft_wrap=True)

@@ -229,7 +229,7 @@ class Tutor:
             msg = f"{intent.text} is not an option here."
         else:
             msg = f"I don't know {intent.text!r}."
-        self.console.print(f"{msg} {self.nav.valid_here()}", markup=False, highlight=False)
+        self.console.print(f"{msg} {self.nav.valid_here()}")
 
     def help_rows(self, *, every: bool = False) -> list[tuple[str, str]]:
         """What can be typed: the navigation words, then the actions that apply on this
@@ -279,7 +279,7 @@ class Tutor:
             return None
 
     def _echo(self, text: str) -> None:
-        self.console.print(text, markup=False, highlight=False, soft_wrap=True)
+        self.console.print(text, soft_wrap=True)
 
     def toolbar(self) -> str:
         room = self.room.toolbar() if self.room else None
@@ -321,13 +321,13 @@ def build_tutor(
     course = load_course(root)
     progress, warning = load_progress()
     if warning:
-        console.print(warning, markup=False, highlight=False, soft_wrap=True)
+        console.print(warning, soft_wrap=True)
     nav = Navigator(
         course,
         progress,
         glyphs,
         actions_for=_step_actions,
-        warn=lambda line: console.print(line, markup=False, highlight=False),
+        warn=lambda line: console.print(line),
     )
     tutor = Tutor(nav, console, glyphs, provider=provider, content_dir=content_dir)
     nav.hint_for = lambda step: _step_hint(tutor.session, step)

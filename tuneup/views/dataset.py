@@ -197,8 +197,6 @@ def render_split(console: Console, result: SplitResult, glyphs: Glyphs) -> None:
         f"{glyphs.check} {result.train_examples:,} examples -> {result.train_path}\n"
         f"{glyphs.check} {result.test_examples:,} examples -> {result.test_path}\n"
         f"(seed {result.seed}; the same seed gives the same split)",
-        highlight=False,
-        markup=False,
     )
 
 
