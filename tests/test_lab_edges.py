@@ -174,3 +174,28 @@ def test_a_real_model_whose_base_model_cannot_load_is_one_clear_error(tmp_path: 
             message = failed.value.body["message"]
             assert message.startswith("The lab cannot answer with this model")
             assert f"{gone} does not exist" in message and "\n" not in message
+
+
+def test_a_huge_integer_in_a_record_or_a_metric_is_not_a_finite_number() -> None:
+    """One check of "a finite JSON number" serves records, metrics and rooms; math.isfinite
+    alone overflows on an integer of 400 digits."""
+    from tuneup.lab.progress import clean_metrics
+    from tuneup.lab.records import file_problem, finite_number
+    from tuneup.room.fields import finite
+
+    huge = 10**400
+    record = {"id": "file-x", "owner": "local", "seq": 1, "bytes": 3, "created_at": huge}
+    record.update(filename="a.jsonl", purpose="fine-tune")
+    assert file_problem(record, "file-x") == "has a 'created_at' that is not a finite number"
+    assert clean_metrics({"step": 1, "train_loss": huge, "valid_loss": 0.5}) == {
+        "step": 1,
+        "valid_loss": 0.5,
+    }
+    assert [finite_number(v) for v in (huge, True, "1", float("nan"), 3)] == [
+        None,
+        None,
+        None,
+        None,
+        3.0,
+    ]
+    assert finite(huge, 7.0) == 7.0

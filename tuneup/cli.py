@@ -134,7 +134,7 @@ def main(ctx: click.Context, content_dir: str | None, plain: bool, provider: str
         asker=ShellAsker(),
         provider=provider,
         content_dir=content_dir,
-        actions=tutor_actions(),
+        actions=tutor_actions,  # built only if a command asks (content check)
         error_prefix="tuneup: ",
     )
 

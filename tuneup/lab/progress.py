@@ -6,7 +6,6 @@ Also the first stage of a job, validating its files with the dataset doctor.
 
 from __future__ import annotations
 
-import math
 import os
 import time
 from typing import Any
@@ -14,7 +13,7 @@ from typing import Any
 from tuneup.lab.eventlog import EventLog
 from tuneup.lab.fsio import dumps, open_private, remove_quietly
 from tuneup.lab.jobfiles import doctor_files, read_checkpoints
-from tuneup.lab.records import TERMINAL
+from tuneup.lab.records import TERMINAL, finite_number
 from tuneup.lab.store import Store, derived_id
 from tuneup.lab.text import strip_control
 
@@ -36,12 +35,6 @@ def prefix(rec: dict[str, Any]) -> str:
     return "" if rec["plan"].get("real") else SIM
 
 
-def _num(value: Any) -> float | None:
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
-        return float(value)
-    return None
-
-
 def clean_metrics(data: Any) -> dict[str, Any] | None:
     """The metrics a worker reported, keeping known keys with finite numbers only."""
     if not isinstance(data, dict) or not isinstance(data.get("step"), int):
@@ -50,7 +43,7 @@ def clean_metrics(data: Any) -> dict[str, Any] | None:
     if isinstance(data.get("total_steps"), int):
         out["total_steps"] = data["total_steps"]
     for key in METRIC_KEYS:
-        value = _num(data.get(key))
+        value = finite_number(data.get(key))
         if value is not None:
             out[key] = value
     return out
@@ -192,7 +185,7 @@ class Recorder:
             self.fail("server_error", "The trainer sent an unusable plan; see worker.log")
             self.stop_worker = True
             return
-        hp = {k: v for k, v in hp.items() if isinstance(k, str) and _num(v) is not None}
+        hp = {k: v for k, v in hp.items() if isinstance(k, str) and finite_number(v) is not None}
         label = strip_control(str(msg.get("trainer") or self.rec["plan"]["trainer"]))[:200]
 
         def change(rec: dict[str, Any]) -> None:

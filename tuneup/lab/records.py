@@ -16,8 +16,14 @@ ACTIVE = ("validating_files", "queued", "running")
 TERMINAL = ("succeeded", "failed", "cancelled")
 
 
-def _finite(value: Any) -> bool:
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+def finite_number(value: Any) -> float | None:
+    """``value`` as a float when it is a finite JSON number; None for anything else (a
+    bool, a string, NaN or infinity, an integer too large to be a float exactly)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    if isinstance(value, int) and abs(value) > 1 << 53:
+        return None  # math.isfinite would overflow on the largest
+    return float(value) if math.isfinite(value) else None
 
 
 def _check(rec: Any, fields: dict[str, tuple[type, ...]]) -> str | None:
@@ -28,7 +34,7 @@ def _check(rec: Any, fields: dict[str, tuple[type, ...]]) -> str | None:
             return f"has no {name!r}"
         value = rec[name]
         number = isinstance(value, (int, float)) and not isinstance(value, bool)
-        if float in kinds and number and not math.isfinite(value):
+        if float in kinds and number and finite_number(value) is None:
             return f"has a {name!r} that is not a finite number"
         if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
             names = "/".join("null" if k is type(None) else k.__name__ for k in kinds)
@@ -104,7 +110,7 @@ def job_problem(rec: Any, key: str) -> str | None:
         return "has a negative step_seconds"
     for name in ("finished_at", "estimated_finish", "trained_tokens", "step"):
         value = rec.get(name)
-        if value is not None and not _finite(value):
+        if value is not None and finite_number(value) is None:
             return f"has a {name!r} that is not a finite number"
     if rec["method"] not in ("supervised", "dpo"):
         return f"has an unknown method {rec['method']!r}"

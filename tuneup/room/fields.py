@@ -4,10 +4,10 @@ and nothing that is not a finite number where a number goes."""
 
 from __future__ import annotations
 
-import math
 import secrets as _random
 from typing import Any
 
+from tuneup.lab.records import finite_number
 from tuneup.lab.text import strip_control
 
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L
@@ -46,11 +46,8 @@ def is_step_key(key: Any) -> bool:
 def finite(value: Any, default: float = 0.0) -> float:
     """``value`` when it is a finite JSON number, else ``default`` (strings, NaN, a list, an
     integer too large for a float: all ``default``)."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return default
-    if isinstance(value, int) and abs(value) > 1 << 53:
-        return default
-    return float(value) if math.isfinite(value) else default
+    number = finite_number(value)
+    return default if number is None else number
 
 
 def clean_scores(raw: dict[str, Any]) -> dict[str, dict[str, Any]]:
