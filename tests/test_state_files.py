@@ -81,6 +81,18 @@ def test_default_home_left_open_by_an_older_version_is_tightened(
     assert home() == old and mode(old) == 0o700
 
 
+def test_a_lab_folder_is_made_private_as_the_home_is(fresh_home: Path) -> None:
+    from tuneup.lab.store import Store
+
+    opened = fresh_home / "shared" / "lab"
+    opened.mkdir(parents=True)
+    os.chmod(opened, 0o755)
+    Store(opened)
+    assert mode(opened) == 0o700 and mode(opened / "jobs") == 0o700
+    fresh = Store(fresh_home / "new" / "deeper" / "lab").root
+    assert mode(fresh) == mode(fresh.parent) == mode(fresh.parent.parent) == 0o700
+
+
 # -- leftover temp files --------------------------------------------------------------
 
 WRITER = r"""
@@ -134,6 +146,15 @@ def test_cleanup_waits_min_age_for_a_dead_owner(tuneup_home: Path) -> None:
     os.rename(tmp, dead)
     assert clean_stale_temps(min_age=3600) == []
     assert clean_stale_temps(min_age=0) == [dead]
+
+
+def test_a_temp_file_naming_pid_0_has_no_live_owner(tuneup_home: Path) -> None:
+    """os.kill(0, 0) signals the caller's own process group: pid 0 must not count as alive."""
+    fd, tmp = private_temp(tuneup_home, "x.json")
+    os.close(fd)
+    zero = Path(tmp.replace(f".{os.getpid()}.tmp", ".0.tmp"))
+    os.rename(tmp, zero)
+    assert clean_stale_temps(min_age=0) == [zero]
 
 
 # -- live.json under concurrent processes -----------------------------------------------

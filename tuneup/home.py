@@ -16,10 +16,14 @@ from pathlib import Path
 PRIVATE_DIR_MODE = 0o700
 
 
-def private_dir(path: Path) -> Path:
-    """Create ``path`` and any missing parents as 0700 folders; an existing one is left as is."""
+def private_dir(path: Path, *, tighten: bool = False) -> Path:
+    """Create ``path`` and any missing parents as 0700 folders. An existing one is left as
+    is, unless ``tighten``: then, if it is this user's, it is made 0700 again (tuneup's own
+    folder and the lab's, which an older version or a hand may have opened up)."""
     try:
         if stat.S_ISDIR(os.stat(path).st_mode):
+            if tighten:
+                _tighten(path)
             return path
     except FileNotFoundError:
         pass
@@ -38,10 +42,9 @@ def private_dir(path: Path) -> Path:
 
 
 def _tighten(path: Path) -> None:
-    """Make tuneup's own default folder 0700 if an older version left it open to others."""
     with contextlib.suppress(OSError):
         st = os.stat(path)
-        if st.st_mode & 0o077 and st.st_uid == os.getuid():
+        if st.st_uid == os.getuid() and stat.S_IMODE(st.st_mode) != PRIVATE_DIR_MODE:
             os.chmod(path, PRIVATE_DIR_MODE)
 
 
@@ -54,9 +57,7 @@ def home() -> Path:
     path = Path(platformdirs.user_data_dir("tuneup", appauthor=False))
     if not path.is_dir():
         path.parent.mkdir(parents=True, exist_ok=True)  # a shared folder like ~/.local/share
-    private_dir(path)
-    _tighten(path)
-    return path
+    return private_dir(path, tighten=True)
 
 
 def config_path() -> Path:

@@ -189,7 +189,11 @@ def _owner_pid(name: str) -> int | None:
     return int(parts[1]) if len(parts) == 2 and parts[1].isdigit() else None
 
 
-def _alive(pid: int) -> bool:
+def pid_alive(pid: int) -> bool:
+    """Whether process ``pid`` exists (as any user); never true for 0 or less, which
+    ``os.kill`` would take as a process group."""
+    if pid <= 0:
+        return False
     try:
         os.kill(pid, 0)
     except ProcessLookupError:
@@ -241,7 +245,7 @@ def clean_stale_temps(
                     continue
                 age = now - entry.stat(follow_symlinks=False).st_mtime
                 pid = _owner_pid(name)
-                dead = pid is not None and pid != os.getpid() and not _alive(pid)
+                dead = pid is not None and pid != os.getpid() and not pid_alive(pid)
                 if (dead and age >= min_age) or age >= max_age:
                     os.unlink(entry.path)
                     removed.append(Path(entry.path))

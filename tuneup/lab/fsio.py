@@ -18,21 +18,17 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from tuneup import home
 from tuneup.statefile import write_bytes_atomic
 
-DIR_MODE = 0o700
 FILE_MODE = 0o600
 FULL_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
 
 
 def private_dir(path: Path) -> Path:
-    """Create ``path`` (and parents) and make the leaf 0700 if this user owns it."""
-    path.mkdir(mode=DIR_MODE, parents=True, exist_ok=True)
-    with contextlib.suppress(OSError):
-        st = path.stat()
-        if st.st_uid == os.getuid() and stat.S_IMODE(st.st_mode) != DIR_MODE:
-            path.chmod(DIR_MODE)
-    return path
+    """A lab folder: created 0700 (its parents too), and made 0700 again if it is this
+    user's and was opened up."""
+    return home.private_dir(path, tighten=True)
 
 
 def open_private(path: Path, flags: int = os.O_RDWR | os.O_CREAT) -> int:
@@ -109,18 +105,6 @@ def read_record(path: Path) -> tuple[Any, str | None]:
 def remove_quietly(path: Path) -> None:
     with contextlib.suppress(OSError):
         path.unlink()
-
-
-def pid_alive(pid: int) -> bool:
-    if pid <= 0:
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
 
 
 def cmdline(pid: int) -> str:

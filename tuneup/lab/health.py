@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from tuneup.lab.fsio import dumps, fsync_dir, loads_strict, open_private, pid_alive, private_dir
+from tuneup.lab.fsio import dumps, fsync_dir, loads_strict, open_private, private_dir
 from tuneup.lab.logs import lab_logger
+from tuneup.statefile import pid_alive
 
 if TYPE_CHECKING:
     import logging

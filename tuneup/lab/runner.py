@@ -26,12 +26,12 @@ from tuneup.lab.fsio import (
     cmdline,
     is_storage_full,
     open_private,
-    pid_alive,
     remove_quietly,
     write_record,
 )
 from tuneup.lab.launch import LOCK, tried_the_lock
 from tuneup.lab.records import TERMINAL
+from tuneup.statefile import pid_alive
 
 MAX_RESUMES = 2
 
