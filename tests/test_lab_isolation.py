@@ -101,7 +101,7 @@ def test_the_embedded_lab_refuses_requests_without_its_key(tuneup_home: Path) ->
     for rel, mode in modes.items():
         is_dir = (lab / rel).is_dir()
         assert mode == (0o700 if is_dir else 0o600), f"{rel} is {mode:o}"
-    for name in (".lock", "runner.lock", "lab.log"):
+    for name in ("store.lock", "runner.lock", "lab.log"):
         assert modes[name] == 0o600
 
 

@@ -145,7 +145,7 @@ def _snapshot(data: Path) -> dict[str, float]:
     for root, _dirs, files in os.walk(data):
         for name in files:
             p = Path(root, name)
-            if name not in ("lab.log", "runner.lock", ".lock"):
+            if name not in ("lab.log", "runner.lock", "store.lock"):
                 out[str(p.relative_to(data))] = p.stat().st_mtime_ns
     return out
 

@@ -14,7 +14,7 @@ Layout (directories 0700, files 0600; records written atomically)::
     DATA/tmp/                       uploads in progress
     DATA/damaged/                   records set aside, and reasons.jsonl
     DATA/lab.log                    the lab log
-    DATA/.lock, DATA/runner.lock    flock files
+    DATA/store.lock, DATA/runner.lock    flock files
 
 Readers never write, with one exception: a damaged record they meet is set aside (moved to
 ``damaged/`` with its reason) so that it is reported once and the rest keeps serving.
@@ -27,15 +27,14 @@ import hashlib
 import os
 import re
 import secrets as _random
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from tuneup import statefile
 from tuneup.lab import health, records
 from tuneup.lab.fsio import (
-    flocked,
     fsync_dir,
     private_dir,
     read_record,
@@ -49,9 +48,6 @@ KINDS = ("files", "jobs", "models")
 SUBDIRS = (*KINDS, "index", "queue", "idem", "tmp")
 LOCAL = "local"
 _ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
-_locks: dict[Path, threading.RLock] = {}
-_locks_guard = threading.Lock()
-_depth = threading.local()
 
 
 def new_id(prefix: str, n: int = 24) -> str:
@@ -84,30 +80,12 @@ class Store:
             private_dir(self.root / sub)
         self.log = lab_logger(self.root)
         self.index = {k: Index(self.root / "index" / f"{k}.idx") for k in KINDS}
-        with _locks_guard:
-            self._rlock = _locks.setdefault(self.root, threading.RLock())
 
     # -- locking -----------------------------------------------------------------------
-    @contextlib.contextmanager
-    def locked(self) -> Iterator[None]:
-        """Exclusive across threads and processes sharing this data directory (reentrant
-        within a thread)."""
-        with self._rlock:
-            key = str(self.root)
-            held = getattr(_depth, key, 0)
-            if held:
-                setattr(_depth, key, held + 1)
-                try:
-                    yield
-                finally:
-                    setattr(_depth, key, held)
-                return
-            with flocked(self.root / ".lock"):
-                setattr(_depth, key, 1)
-                try:
-                    yield
-                finally:
-                    setattr(_depth, key, 0)
+    def locked(self) -> contextlib.AbstractContextManager[None]:
+        """Exclusive across threads and processes sharing this data directory, reentrant
+        within a thread (:func:`tuneup.statefile.locked` on ``DATA/store.lock``)."""
+        return statefile.locked(self.root / "store")
 
     # -- paths -------------------------------------------------------------------------
     def file_meta(self, file_id: str) -> Path:

@@ -17,7 +17,7 @@ from urllib.parse import urlsplit
 from tuneup import secrets
 from tuneup.errors import UsageError
 from tuneup.home import state_file
-from tuneup.statefile import load_json, write_json
+from tuneup.statefile import load_json, lock_path, write_json
 
 FILE_NAME = "joined-room.json"
 
@@ -100,5 +100,5 @@ def forget_membership() -> bool:
     except FileNotFoundError:
         return False
     with contextlib.suppress(FileNotFoundError):
-        os.unlink(path.with_name(path.name + ".lock"))
+        os.unlink(lock_path(path))
     return True

@@ -9,19 +9,19 @@ state dict copied across. A lock file keeps two processes from converting at onc
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import logging
 import os
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tuneup.home import home
 from tuneup.lab.engine.basemodel import cached_snapshot, describe_missing, display_name, is_hub_id
 from tuneup.lab.engine.failure import EngineError
+from tuneup.statefile import locked
 
 if TYPE_CHECKING:
     import torch
@@ -52,22 +52,6 @@ def device_name(device: torch.device) -> str:
     return {"cuda": "CUDA", "mps": "MPS"}.get(device.type, "CPU")
 
 
-@contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with open(path, "a+") as fh:
-        try:
-            import fcntl
-        except ImportError:  # Windows: no lock, conversions are rare
-            yield
-            return
-        fcntl.flock(fh, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(fh, fcntl.LOCK_UN)
-
-
 def gguf_cache_folder(gguf: Path) -> Path:
     info = gguf.stat()
     key = hashlib.sha1(f"{gguf.resolve()}|{info.st_size}|{info.st_mtime_ns}".encode()).hexdigest()
@@ -79,7 +63,7 @@ def gguf_folder(gguf: Path, progress: Progress | None = None) -> Path:
     target = gguf_cache_folder(gguf)
     if (target / "config.json").is_file():
         return target
-    with _locked(target.with_name(target.name + ".lock")):
+    with locked(target):  # target.lock: one conversion at a time
         if (target / "config.json").is_file():
             return target
         if progress:
