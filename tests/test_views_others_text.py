@@ -34,3 +34,11 @@ def test_a_prompt_with_markup_is_a_compare_title_as_written() -> None:
     row = CompareRow(3, "[INST] Hi [/INST]", "ref", "base says", "tuned says", 0.5, 0.25)
     render_compare_row(_console(out), Glyphs(), row)
     assert out.getvalue().splitlines()[0].rstrip() == "line 3: [INST] Hi [/INST]"
+
+
+def test_room_status_says_the_last_action_as_the_dashboard_does() -> None:
+    out = io.StringIO()
+    person = {"name": "Cy", "step": 2, "status": "working", "last_action_ago": 75.0}
+    person["last_action"] = {"name": "validate", "code": 1}
+    render_status(_console(out), Glyphs(), {"room": {"name": "Demo"}, "attendees": [person]})
+    assert "validate (failed, exit 1, 1 min ago)" in " ".join(out.getvalue().split())

@@ -85,12 +85,18 @@ def _job_of(lab: Lab, a: Attendee, queue: list[dict[str, Any]]) -> dict[str, Any
     return job
 
 
-def _ago(seconds: float) -> str:
+def duration(seconds: float) -> str:
+    """``45 s``, ``12 min``, ``1.5 h``: as the dashboard says it (its ``ago`` in JS)."""
     if seconds < 60:
         return f"{int(seconds)} s"
     if seconds < 3600:
         return f"{int(seconds // 60)} min"
     return f"{seconds / 3600:.1f} h"
+
+
+def outcome(code: Any) -> str:
+    """An action's exit code in words, as the dashboard says it."""
+    return "ok" if code == 0 else ("stopped" if code == 130 else f"failed, exit {code}")
 
 
 def flags_for(
@@ -100,7 +106,7 @@ def flags_for(
     flags = []
     idle = now - (a.last_progress or a.joined_at)
     if idle >= stuck_minutes * 60:
-        flags.append(f"no progress for {_ago(idle)}")
+        flags.append(f"no progress for {duration(idle)}")
     if job is not None and job["status"] == "failed":
         flags.append("job failed")
     if a.wrong_streak >= WRONG_IN_A_ROW:

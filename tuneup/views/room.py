@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from tuneup.room.status import duration, outcome
 from tuneup.views.console import Glyphs, printable
 from tuneup.views.live import dim, say, status_text
 
@@ -60,21 +61,14 @@ def render_caught_up(console: Console, glyphs: Glyphs, found: CaughtUp) -> None:
         console.print(f"Type s{step} to go on.")
 
 
-def _ago(seconds: float | None) -> str:
-    if seconds is None:
-        return "-"
-    if seconds < 60:
-        return f"{int(seconds)}s ago"
-    return f"{int(seconds // 60)}m ago"
-
-
 def _action(person: dict[str, Any]) -> str:
+    """The last action, its outcome and when, in the dashboard's words."""
     last = person.get("last_action")
     if not last:
         return "-"
-    code = last.get("code")
-    outcome = "ok" if code == 0 else ("stopped" if code == 130 else f"exit {code}")
-    return f"{last.get('name')} ({outcome}, {_ago(person.get('last_action_ago'))})"
+    seconds = person.get("last_action_ago")
+    when = "-" if seconds is None else f"{duration(seconds)} ago"
+    return f"{last.get('name')} ({outcome(last.get('code'))}, {when})"
 
 
 def _job(person: dict[str, Any]) -> Text:
