@@ -73,6 +73,8 @@ def test_the_upload_limit_is_exact_and_configurable(tmp_path: Path) -> None:
         with pytest.raises(openai.APIStatusError) as err:
             c.files.create(file=bigger.open("rb"), purpose="fine-tune")
         assert err.value.status_code == 413 and err.value.body["code"] == "file_too_large"
+        limit = f"up to {size / 1024:.1f}".removesuffix(".0") + f" KB ({size} bytes)"
+        assert limit in err.value.body["message"]  # not "up to 0 MB"
         assert len(list(c.files.list())) == 1
         assert [p for p in (data / "tmp").iterdir()] == []
 

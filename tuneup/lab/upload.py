@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from tuneup.dataset.source import size_text
 from tuneup.lab.apierror import ApiError, bad_request
 from tuneup.lab.fsio import open_private, remove_quietly
 
@@ -29,7 +30,7 @@ DRAIN_LIMIT = 2 * 1024 * 1024 * 1024  # read and drop at most this much after a 
 def too_large(limit: int, code: str = "file_too_large") -> ApiError:
     return ApiError(
         413,
-        f"The file is too large: the lab accepts files up to {limit // (1024 * 1024)} MB "
+        f"The file is too large: the lab accepts files up to {size_text(limit)} "
         f"({limit} bytes). Split it, or start the lab with a bigger upload limit.",
         param="file",
         code=code,
