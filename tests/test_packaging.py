@@ -8,7 +8,10 @@ while tuneup itself comes from the wheel (checked).
 
 from __future__ import annotations
 
+import ast
+import importlib.metadata
 import os
+import re
 import subprocess
 import sys
 import sysconfig
@@ -16,6 +19,11 @@ import zipfile
 from pathlib import Path
 
 import pytest
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -57,3 +65,58 @@ def test_wheel_and_sdist_build_and_the_wheel_runs_in_a_fresh_venv(tmp_path: Path
     assert "Prepare and upload training data" in walk.stdout
     assert "tuneup › 4 Analyze › 2 " in walk.stdout
     assert "Traceback" not in walk.stderr
+
+
+# The extras, and where their packages may be imported: the trainer's only in the lab's
+# engine (which the lab loads when a real job starts), matplotlib only inside a function.
+_EXTRA_HOMES = {"train": "tuneup/lab/engine/", "plots": None}
+
+
+def _requirement_names(specs: list[str]) -> set[str]:
+    return {re.split(r"[<>=!~;\[ ]", s, maxsplit=1)[0].lower().replace("_", "-") for s in specs}
+
+
+def _third_party_imports() -> list[tuple[str, str, bool]]:
+    """(module, file, imported inside a function) for every import of another package."""
+    found = []
+    for path in sorted((REPO / "tuneup").rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        lazy = {
+            id(n)
+            for f in ast.walk(tree)
+            if isinstance(f, ast.FunctionDef | ast.AsyncFunctionDef)
+            for n in ast.walk(f)
+        }
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names = [node.module]
+            else:
+                continue
+            for name in names:
+                top = name.split(".")[0]
+                if top not in sys.stdlib_module_names and top != "tuneup":
+                    rel = path.relative_to(REPO).as_posix()
+                    found.append((top, rel, id(node) in lazy))
+    return found
+
+
+def test_every_package_tuneup_imports_is_a_declared_dependency() -> None:
+    """`pip install .` (the README's first command) must install what the tutor imports:
+    an undeclared import works here only because the test extra brought it in."""
+    project = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+    core = _requirement_names(project["dependencies"])
+    extras = {k: _requirement_names(v) for k, v in project["optional-dependencies"].items()}
+    owners = importlib.metadata.packages_distributions()
+    wrong = []
+    for module, file, lazy in _third_party_imports():
+        dists = {d.lower().replace("_", "-") for d in owners.get(module, [module])}
+        if dists & core:
+            continue
+        extra = next((k for k in _EXTRA_HOMES if dists & extras.get(k, set())), None)
+        home = _EXTRA_HOMES.get(extra) if extra else None
+        if extra and (file.startswith(home) if home else lazy):
+            continue
+        wrong.append(f"{file}: {module}")
+    assert wrong == []
