@@ -96,6 +96,12 @@ def _groups(shown: Sequence[PassageHit]) -> frozenset[int]:
     return frozenset(h.passage.group for h in shown if h.passage.kind == "item")
 
 
+def _shown(p: Passage, text: str | None = None, *, lead_in: bool = True) -> str:
+    """``p`` as the answer shows it, cited (``text`` instead of all of it), to measure it:
+    a citation can wrap a line or take one of its own ("From [§id]:")."""
+    return _cite(p, p.text if text is None else text, p.lead_in if lead_in else "")
+
+
 def _fits(texts: Sequence[str], budget: int) -> bool:
     return sum(screen_lines(t) for t in texts) + max(0, len(texts) - 1) <= budget
 
@@ -114,7 +120,7 @@ def _pick(
             return False
         room = budget - sum(screen_lines(t) for t in texts) - len(texts)
         text = p.text
-        if not _fits([*texts, p.markdown], budget):
+        if not _fits([*texts, _shown(p)], budget):
             short = _trimmed(p, list(parts[i].part.words), room)
             if short is not None:
                 text = short
@@ -122,7 +128,7 @@ def _pick(
                 return False
         picked.append((i, hit, text))
         grouped = p.kind == "item" and any(h.passage.group == p.group for _, h, _ in picked[:-1])
-        texts.append(f"{p.lead_in}\n{text}" if p.lead_in and not grouped else text)
+        texts.append(_shown(p, text, lead_in=not grouped))
         seen.add(p.order)
         return True
 
@@ -138,7 +144,7 @@ def _pick(
         code = [
             h for h in live[0][1].passages if h.passage.has_code and h.passage.section.id == top
         ]
-        if code and _fits([*texts, code[0].passage.markdown], budget):
+        if code and _fits([*texts, _shown(code[0].passage)], budget):
             add(live[0][0], code[0])
     if wants_code:  # every part gets its best code block, if it has one
         for i, result in live:
@@ -147,7 +153,7 @@ def _pick(
             code = _relevant_code(result)
             if not code:
                 continue
-            if not _fits([*texts, code[0].passage.markdown], budget + CODE_SLACK):
+            if not _fits([*texts, _shown(code[0].passage)], budget + CODE_SLACK):
                 # The code asked for goes first: this part's prose makes room for it.
                 keep = [k for k, (j, _, _) in enumerate(picked) if j != i]
                 dropped = [picked[k] for k in range(len(picked)) if k not in keep]
@@ -157,7 +163,7 @@ def _pick(
                 seen.update(h.passage.order for _, h, _ in picked)
                 add(i, code[0], force=True)
                 for j, hit, _ in dropped:
-                    if _fits([*texts, hit.passage.markdown], budget):
+                    if _fits([*texts, _shown(hit.passage)], budget):
                         add(j, hit)
             else:
                 add(i, code[0], force=True)
@@ -242,9 +248,9 @@ def compose_more(
     for hit in rest:
         if len(picked) >= MAX_PASSAGES:
             break
-        if _fits([*texts, hit.passage.markdown], budget) or not picked:
+        if _fits([*texts, _shown(hit.passage)], budget) or not picked:
             picked.append(hit)
-            texts.append(hit.passage.markdown)
+            texts.append(_shown(hit.passage))
     shown = sorted(picked, key=lambda h: h.passage.order)
     left = tuple(h for h in rest if h not in picked)
     text = render([(h, h.passage.text) for h in shown], groups)

@@ -30,9 +30,10 @@ _PART_BREAK = re.compile(
     re.IGNORECASE,
 )
 _WANTS_CODE = re.compile(
-    r"\b(?:sdk|python|snippet|script|call|calls|calling|show me|"
+    r"\b(?:sdk|python|snippet|script|call|calls|calling|show me (?:how|the code|some code)|"
     r"(?:in|with|some|the|sample|example|python) code|code (?:to|for|that|example|sample)|"
-    r"(?:an|for|give me an|show me an) example|example (?:of|code|call))\b",
+    r"(?:for|give me|show me) an example|an example (?:of|in|with)|example (?:of|code|call)|"
+    r"an example(?=\W*$))\b",
     re.IGNORECASE,
 )
 _WHY = re.compile(r"^\W*why\b", re.IGNORECASE)
