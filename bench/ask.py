@@ -2,7 +2,8 @@
 
 Run: .venv/bin/python bench/ask.py [runs]
 - warm: retrieval plus answer assembly per question, the guide index already loaded
-  (every question of tests/data/*_questions.yaml). Target: under 20 ms.
+  (every question of content/guide/asked/*.yaml and tests/data/round3_questions.yaml).
+  Target: under 20 ms.
 - cold: `python -c` that imports tuneup.ask and answers one question, timed from process
   start to exit, best of N (N = runs). Target: under 300 ms.
 - prompt: the model-mode system prompt in o200k_base tokens, with the best passages (now)
@@ -20,13 +21,13 @@ import time
 from pathlib import Path
 
 from tuneup.ask.answer import SYSTEM_PROMPT, answer, guide_index, model_context, retrieve
+from tuneup.ask.asked import asked_files
 from tuneup.ask.evaluation import load_questions
 from tuneup.config import load_settings
 
-DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
-FILES = tuple(
-    DATA / f"{n}_questions.yaml" for n in ("retrieval", "learner", "heldout", "curriculum", "final")
-)
+ROOT = Path(__file__).resolve().parent.parent
+HELD_OUT = ROOT / "tests" / "data" / "round3_questions.yaml"
+FILES = (*asked_files(ROOT / "content" / "guide"), HELD_OUT)
 COLD = (
     "from tuneup.ask.answer import answer; from tuneup.config import load_settings; "
     "answer({q!r}, settings=load_settings())"

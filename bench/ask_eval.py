@@ -1,10 +1,14 @@
 """Offline answer quality: top-1 answer correctness and off-topic abstention, per set.
 
 Run: .venv/bin/python bench/ask_eval.py [--set tune|dev|test] [--misses]
-Reads tests/data/{retrieval,learner,heldout,curriculum,final}_questions.yaml. A question
-counts as correct when its expected text appears in the first offline answer. Tune on the
-tune and dev sets only; the test set is held out, so it runs only when asked for by name
-(`--set test`), and its misses are never printed while tuning.
+
+- tune and dev are the asked questions (content/guide/asked/*.yaml). They are part of the
+  ranking, so they are cross-validated: each fifth is answered by an index without it
+  (tuneup.ask.crossval).
+- test is the held-out set, tests/data/round3_questions.yaml, answered by the shipped
+  index. It runs only when asked for by name (`--set test`); never tune on it.
+
+A question counts as correct when its expected text appears in the first offline answer.
 """
 
 from __future__ import annotations
@@ -12,14 +16,21 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from tuneup.ask.answer import answer
-from tuneup.ask.evaluation import SETS, evaluate, load_questions
-from tuneup.config import load_settings
+from tuneup.ask.answer import guide_index
+from tuneup.ask.asked import asked_files
+from tuneup.ask.crossval import asker, cross_validate
+from tuneup.ask.evaluation import SETS, Report, evaluate, load_questions
 
-DATA = Path(__file__).resolve().parent.parent / "tests" / "data"
-FILES = tuple(
-    DATA / f"{n}_questions.yaml" for n in ("retrieval", "learner", "heldout", "curriculum", "final")
-)
+ROOT = Path(__file__).resolve().parent.parent
+GUIDE = ROOT / "content" / "guide"
+TEST = ROOT / "tests" / "data" / "round3_questions.yaml"
+
+
+def report_for(name: str) -> Report:
+    if name == "test":
+        return evaluate(load_questions([TEST]), asker(guide_index()))
+    asked = load_questions(asked_files(GUIDE))
+    return cross_validate(GUIDE, asked.only(name), known=asked)
 
 
 def main() -> None:
@@ -27,15 +38,8 @@ def main() -> None:
     parser.add_argument("--set", choices=SETS, help="only this set (default: tune and dev)")
     parser.add_argument("--misses", action="store_true", help="print each miss and its answer")
     args = parser.parse_args()
-    settings = load_settings()
-
-    def ask(question: str) -> tuple[str, bool]:
-        result = answer(question, settings=settings)
-        return result.answer, result.covered
-
-    questions = load_questions(FILES)
     for name in [args.set] if args.set else ["tune", "dev"]:
-        report = evaluate(questions.only(name), ask)
+        report = report_for(name)
         print(
             f"{name:5}: correct {report.correct}/{report.answered} = {report.correctness:.3f}; "
             f"off-topic abstained {report.abstained}/{report.off_topic}"

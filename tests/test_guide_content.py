@@ -16,7 +16,7 @@ import yaml
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "content" / "guide"
-QUESTIONS = ROOT / "tests" / "data" / "retrieval_questions.yaml"
+QUESTIONS = GUIDE / "asked" / "retrieval.yaml"
 
 # The fixed ids per file, as agreed in the team brief (COMMON.md).
 EXPECTED: dict[str, list[str]] = {

@@ -206,6 +206,20 @@ def offline(retrieval: Retrieval, style: str | None = None) -> Composed:
     return compose(parts, wants_code=retrieval.wants_code, how_to=retrieval.how_to)
 
 
+def answerable(retrieval: Retrieval, *, on_topic: bool = False) -> bool:
+    """Whether to answer: the guide covers the question (or it follows up on the topic on
+    screen) and some passage matched."""
+    return (retrieval.relevant or on_topic) and any(r.passages for r in retrieval.parts)
+
+
+def offline_text(retrieval: Retrieval) -> tuple[str, bool]:
+    """The offline answer's text for ``retrieval``, and whether it answers (for
+    evaluations, which rank with an index of their own)."""
+    if not answerable(retrieval):
+        return NOT_COVERED, False
+    return no_numbered_lists(offline(retrieval).text), True
+
+
 def _offline_answer(composed: Composed, question: str, notice: str | None = None) -> Answer:
     return Answer(
         no_numbered_lists(composed.text),
@@ -271,7 +285,7 @@ def answer(
     """
     topic_guide = tuple(topic or ())
     retrieval = retrieve(question, topic_guide=topic_guide)
-    covered = (retrieval.relevant or bool(topic_guide)) and any(r.passages for r in retrieval.parts)
+    covered = answerable(retrieval, on_topic=bool(topic_guide))
     model_settings = settings.for_answers()  # never a lab's simulated base model
     use_model = model_settings is not None and confirm_model is not None
     if not covered:

@@ -1,6 +1,6 @@
 """Evaluating offline answers: does the first answer contain what the learner asked for?
 
-A question file (YAML, see tests/data/retrieval_questions.yaml) lists ``questions`` with
+A question file (YAML, see content/guide/asked/retrieval.yaml) lists ``questions`` with
 ``q``, ``expect`` and ``set`` (``tune``, ``dev`` or ``test``), and ``off_topic`` questions that must
 abstain. ``expect`` is a string, a list of alternatives (any one must appear) or a list of
 lists (one group per part of a multi-part question; every group must match). Matching
@@ -18,9 +18,11 @@ from typing import Any
 
 import yaml
 
+from tuneup.course.yamlfile import LOADER
 from tuneup.errors import ContentError
 
 SETS = ("tune", "dev", "test")
+ABSTAINED = "(abstained)"  # the answer text of a miss that was not answered
 
 
 @dataclass(frozen=True)
@@ -67,7 +69,7 @@ def load_questions(paths: Iterable[Path]) -> QuestionSet:
     questions: list[EvalQuestion] = []
     off_topic: list[EvalQuestion] = []
     for path in paths:
-        data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+        data = yaml.load(path.read_text(encoding="utf-8"), Loader=LOADER) or {}
         for i, item in enumerate(data.get("questions", [])):
             where = f"{path}: question {i + 1}"
             if item.get("set") not in SETS:
@@ -113,7 +115,7 @@ def evaluate(questions: QuestionSet, ask: Callable[[str], tuple[str, bool]]) -> 
         if covered and is_correct(text, q.expect):
             report.correct += 1
         else:
-            report.misses.append((q.q, text if covered else "(abstained)"))
+            report.misses.append((q.q, text if covered else ABSTAINED))
     for q in questions.off_topic:
         _, covered = ask(q.q)
         report.off_topic += 1

@@ -18,6 +18,7 @@ tune and dev question sets (docs/ask.md).
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Sequence
@@ -25,6 +26,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
+from tuneup.ask.asked import SAME, Asked, AskedIndex, load_asked
 from tuneup.ask.bm25 import Bm25
 from tuneup.ask.guide import Section, load_guide
 from tuneup.ask.passages import Passage, guide_passages, searchable
@@ -49,6 +51,40 @@ BOLD_MATCH = 0.3
 PAIR_MATCH = 0.3
 DEFINES_MATCH = 0.6  # "what is X?": a passage that says what X is
 TITLE_PHRASE = 1.0  # the question says the section's title, stopwords included
+ASKED_WEIGHT = 0.3  # a passage that answers an alike question asked before
+ASKED_SAME = 2.0  # ... one asked in (nearly) the same words
+ASKED_FLOOR = 0.3  # how alike an asked question must be to count
+OFF_TOPIC_ALIKE = 0.35  # a question this alike an off-topic one ...
+OFF_TOPIC_MARGIN = 0.1  # ... and this much more alike than any on-topic one is not covered
+#: What a passage's score for a part of a question adds up, each feature times its weight.
+FEATURES = (
+    "passage",  # its BM25 score, scaled to the part's best
+    "section",  # its section's BM25 score, scaled to the part's best
+    "coverage",  # rarity-weighted share of the part's terms it (or its section title) holds
+    "title",  # ... that its section title holds
+    "bold",  # ... that its bold labels hold
+    "title_phrase",  # squared share of the part's wording its title says (halved after the lead)
+    "defines",  # "what is X?": share of the terms naming a thing it defines
+    "pairs",  # share of the part's adjacent word pairs it holds adjacent
+    "code",  # a code block, when code is asked for
+    "lead",  # its section's first passage, when the part asks what something is
+    "asked",  # how alike the most alike asked question it answers is
+    "asked_same",  # 1 when a question asked in nearly the same words is answered by it
+)
+WEIGHTS = (
+    1.0,
+    SECTION_PRIOR,
+    COVERAGE_WEIGHT,
+    TITLE_MATCH,
+    BOLD_MATCH,
+    TITLE_PHRASE,
+    DEFINES_MATCH,
+    PAIR_MATCH,
+    CODE_BOOST,
+    LEAD_BONUS,
+    ASKED_WEIGHT,
+    ASKED_SAME,
+)
 
 __all__ = ["GuideIndex", "Hit", "PassageHit", "PartResult", "Retrieval", "tokens"]
 
@@ -147,8 +183,19 @@ def _fields(p: Passage) -> _Fields:
     )
 
 
+def _as_asked(part: Part) -> list[str]:
+    """The part's words for comparing with asked questions: typos corrected, and as typed
+    (an asked question is kept as it was typed)."""
+    return list(dict.fromkeys([*part.words, *tokens(part.text)]))
+
+
 class GuideIndex:
-    def __init__(self, sections: list[Section], synonyms: SynonymTable | None = None) -> None:
+    def __init__(
+        self,
+        sections: list[Section],
+        synonyms: SynonymTable | None = None,
+        asked: Sequence[Asked] = (),
+    ) -> None:
         self.sections = sections
         self.passages = guide_passages(sections)
         self.synonyms = synonyms or SynonymTable()
@@ -170,10 +217,14 @@ class GuideIndex:
         self._idf = {
             t: _idf(len(self.passages), n) for t, n in self._passages.document_frequency.items()
         }
+        self.asked = AskedIndex(asked, lambda w: self._idf.get(w, self._unknown_idf))
+        self.weights: tuple[float, ...] = WEIGHTS
 
     @classmethod
     def from_dir(cls, directory: Path) -> GuideIndex:
-        return cls(load_guide(directory), load_synonyms(directory / FILE_NAME))
+        sections = load_guide(directory)
+        synonyms = load_synonyms(directory / FILE_NAME)
+        return cls(sections, synonyms, load_asked(directory, guide_passages(sections)))
 
     def by_id(self, section_id: str) -> Section | None:
         i = self._section_of.get(section_id)
@@ -206,6 +257,7 @@ class GuideIndex:
             coverage = sum(w in best or w in query.understood for w in own) / len(own)
         parts = tuple(self._rank(part, query.wants_code) for part in query.parts)
         scope = judge(self._evidence(query, coverage, hits[0].score if hits else 0.0))
+        scope = self._asked_scope(query, scope)
         return Retrieval(
             question,
             hits,
@@ -217,6 +269,19 @@ class GuideIndex:
             query.elsewhere,
             scope,
         )
+
+    def _asked_scope(self, query: Query, scope: Scope) -> Scope:
+        """The verdict corrected by the asked questions: one asked in nearly the same words
+        decides, and a question more like an off-topic one than any on-topic one is not
+        covered."""
+        if query.elsewhere is not None:
+            return scope
+        on, off = self.asked.nearest([w for p in query.parts for w in _as_asked(p)])
+        if not scope.covered and on >= SAME and on > off:
+            return dataclasses.replace(scope, covered=True, reason="")
+        if scope.covered and off >= OFF_TOPIC_ALIKE and off > on + OFF_TOPIC_MARGIN:
+            return dataclasses.replace(scope, covered=False, reason="like an off-topic question")
+        return scope
 
     def _evidence(self, query: Query, section_coverage: float, section_score: float) -> Evidence:
         own = query.words
@@ -257,36 +322,58 @@ class GuideIndex:
             default=0.0,
         )
 
-    def _rank(self, part: Part, wants_code: bool) -> PartResult:
+    def features(self, part: Part, wants_code: bool) -> list[tuple[int, float, list[float]]]:
+        """For each passage that matches ``part``: its index, its section's scaled score, and
+        its :data:`FEATURES`."""
         if not part.terms:
-            return PartResult(part, ())
+            return []
         own = _scaled(self._passages.scores(part.terms))
         sections = _scaled(self._sections.scores(part.terms))
         weights = {t: w * self._idf[t] for t, w in part.terms.items() if t in self._idf}
         total = sum(weights.values()) or 1.0
         pairs = set(zip(part.words, part.words[1:], strict=False))
-        ranked: list[tuple[PassageHit, float]] = []
+        votes: dict[int, float] = {}
+        for n in self.asked.similar(_as_asked(part), ASKED_FLOOR):
+            for i in n.asked.answers[n.part]:
+                votes[i] = max(votes.get(i, 0.0), n.similarity)
+
+        def share(found: frozenset[str]) -> float:
+            return sum(w for t, w in weights.items() if t in found) / total
+
+        out: list[tuple[int, float, list[float]]] = []
         for i, p in enumerate(self.passages):
-            if own[i] <= 0:
+            if own[i] <= 0 and i not in votes:
                 continue
             f = self._fields[i]
-            section = sections[self._section_of[p.section.id]]
-            score = own[i] + SECTION_PRIOR * section
-            score += COVERAGE_WEIGHT * sum(w for t, w in weights.items() if t in f.words) / total
-            score += TITLE_MATCH * sum(w for t, w in weights.items() if t in f.title) / total
-            score += BOLD_MATCH * sum(w for t, w in weights.items() if t in f.bold) / total
+            said = 0.0
             if part.phrase:
                 said = len(set(part.phrase) & f.heading) / len(set(part.phrase))
-                score += TITLE_PHRASE * said * said * (1.0 if p.position == 0 else 0.5)
-            if part.defines:  # a thing it defines whose every word the question uses
-                named = {w for thing in f.terms if thing <= weights.keys() for w in thing}
-                score += DEFINES_MATCH * sum(w for t, w in weights.items() if t in named) / total
-            if pairs:
-                score += PAIR_MATCH * len(pairs & f.pairs) / len(pairs)
-            if wants_code and p.has_code:
-                score += CODE_BOOST
-            if part.defines and p.position == 0:
-                score += LEAD_BONUS
-            ranked.append((PassageHit(p, score), section))
+                said = said * said * (1.0 if p.position == 0 else 0.5)
+            named: frozenset[str] = frozenset()
+            if part.defines:  # things it defines whose every word the question uses
+                named = frozenset(w for thing in f.terms if thing <= weights.keys() for w in thing)
+            section = sections[self._section_of[p.section.id]]
+            row = [
+                own[i],
+                section,
+                share(f.words),
+                share(f.title),
+                share(f.bold),
+                said,
+                share(named),
+                len(pairs & f.pairs) / len(pairs) if pairs else 0.0,
+                1.0 if wants_code and p.has_code else 0.0,
+                1.0 if part.defines and p.position == 0 else 0.0,
+                votes.get(i, 0.0),
+                1.0 if votes.get(i, 0.0) >= SAME else 0.0,
+            ]
+            out.append((i, section, row))
+        return out
+
+    def _rank(self, part: Part, wants_code: bool) -> PartResult:
+        ranked: list[tuple[PassageHit, float]] = []
+        for i, section, row in self.features(part, wants_code):
+            score = sum(w * x for w, x in zip(self.weights, row, strict=True))
+            ranked.append((PassageHit(self.passages[i], score), section))
         ranked.sort(key=lambda r: (-round(r[0].score, 6), -r[1]))  # ties: the better section
         return PartResult(part, tuple(h for h, _ in ranked))

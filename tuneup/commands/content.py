@@ -30,9 +30,11 @@ def content(session: Session) -> None:
 def check(session: Session, directory: Path | None, as_json: bool) -> None:
     """Check every lesson in DIRECTORY (default: the shipped pack): schema, numbering, guide
     section ids, try-it commands, the knowledge checks' quality (answer positions, scenario
-    questions, an explanation per option) and the guide's synonym table. Warns about
+    questions, an explanation per option), the guide's synonym table and its asked questions
+    (each `expect` text must be in the guide). Warns about
     topics over two pages at 80x24. Prints `file:line: message`; exit 1 on errors, 0 when
     only warnings."""
+    from tuneup.ask.asked import check_guide_asked
     from tuneup.ask.synonyms import check_guide_synonyms
     from tuneup.course.content import check_pack
     from tuneup.errors import InputFileError
@@ -46,7 +48,7 @@ def check(session: Session, directory: Path | None, as_json: bool) -> None:
     course, problems = check_pack(
         root, command_exists=lambda w: w in session.actions, topic_height=topic_rows
     )
-    problems += check_guide_synonyms(root / "guide")
+    problems += check_guide_synonyms(root / "guide") + check_guide_asked(root / "guide")
     errors = [p for p in problems if p.is_error]
     if as_json:
         session.emit_json(
