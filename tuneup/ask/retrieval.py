@@ -18,7 +18,6 @@ tune and dev question sets (docs/ask.md).
 
 from __future__ import annotations
 
-import dataclasses
 import math
 import re
 from collections.abc import Sequence
@@ -51,11 +50,9 @@ BOLD_MATCH = 0.3
 PAIR_MATCH = 0.3
 DEFINES_MATCH = 0.6  # "what is X?": a passage that says what X is
 TITLE_PHRASE = 1.0  # the question says the section's title, stopwords included
-ASKED_WEIGHT = 0.3  # a passage that answers an alike question asked before
+ASKED_WEIGHT = 0.5  # a passage that answers an alike question asked before
 ASKED_SAME = 2.0  # ... one asked in (nearly) the same words
 ASKED_FLOOR = 0.3  # how alike an asked question must be to count
-OFF_TOPIC_ALIKE = 0.35  # a question this alike an off-topic one ...
-OFF_TOPIC_MARGIN = 0.1  # ... and this much more alike than any on-topic one is not covered
 #: What a passage's score for a part of a question adds up, each feature times its weight.
 FEATURES = (
     "passage",  # its BM25 score, scaled to the part's best
@@ -257,7 +254,6 @@ class GuideIndex:
             coverage = sum(w in best or w in query.understood for w in own) / len(own)
         parts = tuple(self._rank(part, query.wants_code) for part in query.parts)
         scope = judge(self._evidence(query, coverage, hits[0].score if hits else 0.0))
-        scope = self._asked_scope(query, scope)
         return Retrieval(
             question,
             hits,
@@ -269,19 +265,6 @@ class GuideIndex:
             query.elsewhere,
             scope,
         )
-
-    def _asked_scope(self, query: Query, scope: Scope) -> Scope:
-        """The verdict corrected by the asked questions: one asked in nearly the same words
-        decides, and a question more like an off-topic one than any on-topic one is not
-        covered."""
-        if query.elsewhere is not None:
-            return scope
-        on, off = self.asked.nearest([w for p in query.parts for w in _as_asked(p)])
-        if not scope.covered and on >= SAME and on > off:
-            return dataclasses.replace(scope, covered=True, reason="")
-        if scope.covered and off >= OFF_TOPIC_ALIKE and off > on + OFF_TOPIC_MARGIN:
-            return dataclasses.replace(scope, covered=False, reason="like an off-topic question")
-        return scope
 
     def _evidence(self, query: Query, section_coverage: float, section_score: float) -> Evidence:
         own = query.words
@@ -305,6 +288,7 @@ class GuideIndex:
             min(self._passage_coverage(p.words) for p in query.parts if p.words),
             bool(defining),
             defined,
+            *self.asked.nearest([w for p in query.parts for w in _as_asked(p)]),
         )
 
     def _defined(self, own: Sequence[str]) -> bool:

@@ -1,44 +1,69 @@
 """Scope: whether the guide covers a question, or the tutor should say it does not.
 
 A question the guide does not cover often shares words with it: "how do I open a file in
-python", "what is a GPU", "how do I fine tune my piano". So the tutor answers only when
-all of these hold (each checks the question's own words, typos corrected; synonyms help
-ranking but make no word look covered unless a learner phrase gives it a meaning):
+python", "what is a GPU", "how do I fine tune my piano". And a question it does cover is
+often worded in words it never uses: "what does it mean to customise a model by training
+it". No single rule separates them, so the verdict weighs the evidence (:class:`Evidence`,
+each measured on the question's own words, typos corrected) with a logistic model:
 
-- it does not name a neighbouring subject the guide leaves to others (``elsewhere`` in
-  the synonym table), unless it also uses a word that marks it as about fine-tuning;
-- fewer than half of its words are unknown to the guide (:data:`MAX_UNKNOWN`);
-- a word unknown to the guide is outweighed by words of the guide's own subject (the
-  table's ``domain`` phrases): there are more of those than unknown words;
-- without any ``domain`` phrase, one passage must hold nearly all of its words, weighted
-  by how rare each is (:data:`PLAIN_COVERAGE`), and a "what is X?" question must be about
-  something the guide defines, titles or puts in bold;
-- its best section holds enough of its words (:data:`MIN_COVERAGE`) and scores at least
-  :data:`MIN_SCORE`.
+- the share and number of its words the guide does not know, and whether the synonym table
+  gives them a meaning;
+- the guide's own subject: how many ``domain`` phrases it uses (epochs, checkpoint, LoRA);
+- how much of it one passage holds (weighted by how rare each word is), and its best
+  section's share of its words and BM25 score;
+- a "what is X?" question about something the guide never defines, titles or puts in bold;
+- how alike it is to the asked questions (``content/guide/asked/``), on-topic and
+  off-topic;
+- whether it names a neighbouring subject the guide leaves to others (``elsewhere`` in the
+  synonym table: other machine learning, data science libraries, general programming).
+
+:data:`WEIGHTS` and :data:`BIAS` were fitted by ``bench/ask_fit.py`` on the asked
+questions, with each question's evidence measured by an index that did not hold it
+(cross-validated), and the tutor answers when the model gives at least :data:`THRESHOLD`.
+Two rules come first: a question with no words is not covered, and one asked in nearly
+the same words as an asked question (:data:`~tuneup.ask.asked.SAME`) is covered when that
+one is on-topic and not when it is off-topic.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-MAX_UNKNOWN = 0.5  # a question with this share of words the guide lacks is not covered
-MIN_COVERAGE = 0.4  # share of the question's words that the best section contains
-MIN_SCORE = 0.5  # BM25 score of the best section
-PLAIN_COVERAGE = 0.35  # without a domain phrase: the share the best passage must hold
-KNOWN_SHARE = 1 / 3  # what a known word outside the domain phrases weighs against an unknown
+from tuneup.ask.asked import SAME
 
-
-@dataclass(frozen=True)
-class Scope:
-    """The verdict, and what it rests on (for tests, benchmarks and debugging)."""
-
-    covered: bool
-    reason: str  # why not covered ("" when covered)
-    subject: str | None = None  # the neighbouring subject it is about, if any
-    domain: tuple[str, ...] = ()  # domain phrases found
-    unknown: tuple[str, ...] = ()  # own words the guide does not know
-    passage_coverage: float = 0.0  # best share of its words one passage holds
+FEATURES = (
+    "unknown_share",  # share of its words the guide does not know
+    "unknown",  # how many (up to 3)
+    "domain",  # domain phrases (up to 3)
+    "any_domain",  # 1 with a domain phrase
+    "passage_coverage",  # rarity-weighted share of its words the best passage holds
+    "section_coverage",  # share of its words the best section holds
+    "section_score",  # log(1 + the best section's BM25 score)
+    "undefined",  # 1 for "what is X?" when the guide never defines X
+    "asked_on",  # how alike the most alike asked on-topic question is
+    "asked_off",  # ... and the most alike off-topic one
+    "plain",  # known words outside domain phrases, up to 6, over 6
+    "elsewhere",  # 1 when it names a neighbouring subject
+)
+# Fitted by bench/ask_fit.py (cross-validated logistic regression); see docs/ask.md.
+WEIGHTS = {
+    "unknown_share": -2.744,
+    "unknown": -0.490,
+    "domain": 0.620,
+    "any_domain": 0.855,
+    "passage_coverage": 1.551,
+    "section_coverage": 2.403,
+    "section_score": 0.985,
+    "undefined": -1.781,
+    "asked_on": 3.269,
+    "asked_off": -3.621,
+    "plain": 2.097,
+    "elsewhere": -2.513,
+}
+BIAS = -3.980
+THRESHOLD = 0.6  # the model's probability from which the tutor answers
 
 
 @dataclass(frozen=True)
@@ -55,29 +80,65 @@ class Evidence:
     passage_coverage: float  # best idf-weighted share of words one passage holds (worst part)
     defines: bool  # "what is X?" or a single word
     defined: bool  # ... and the guide defines, titles or puts X in bold
+    asked_on: float = 0.0  # how alike the most alike asked on-topic question is
+    asked_off: float = 0.0  # ... and the most alike off-topic one
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The verdict, and what it rests on (for tests, benchmarks and debugging)."""
+
+    covered: bool
+    reason: str  # why not covered ("" when covered)
+    subject: str | None = None  # the neighbouring subject it is about, if any
+    probability: float = 0.0  # the model's
+    evidence: Evidence | None = None
+
+
+def features(e: Evidence) -> tuple[float, ...]:
+    """The model's inputs for ``e``, in :data:`FEATURES` order."""
+    n = max(1, len(e.words))
+    return (
+        len(e.unknown) / n,
+        min(len(e.unknown), 3),
+        min(len(e.domain), 3),
+        1.0 if e.domain else 0.0,
+        e.passage_coverage,
+        e.section_coverage,
+        math.log1p(e.section_score),
+        1.0 if e.defines and not e.defined else 0.0,
+        e.asked_on,
+        e.asked_off,
+        min(len(e.plain), 6) / 6,
+        1.0 if e.subject else 0.0,
+    )
+
+
+def probability(e: Evidence) -> float:
+    """How likely the model finds it that the guide covers the question."""
+    z = BIAS + sum(WEIGHTS[name] * x for name, x in zip(FEATURES, features(e), strict=True))
+    return 1 / (1 + math.exp(-max(-60.0, min(60.0, z))))
 
 
 def judge(e: Evidence) -> Scope:
     """Whether the guide covers the question ``e`` is about (see the module's rules)."""
-
-    def verdict(reason: str = "", subject: str | None = None) -> Scope:
-        return Scope(
-            not reason, reason, subject, tuple(e.domain), tuple(e.unknown), e.passage_coverage
-        )
-
     if not e.words:
-        return verdict("no words")
-    if e.subject is not None:
-        return verdict("elsewhere", e.subject)
-    if len(e.unknown) >= MAX_UNKNOWN * len(e.words):
-        return verdict("mostly unknown words")
-    if e.unknown and len(e.unknown) >= len(e.domain) + KNOWN_SHARE * len(e.plain):
-        return verdict("unknown words outweigh the guide's subject")
-    if not e.domain:
-        if e.passage_coverage < PLAIN_COVERAGE:
-            return verdict("no passage holds it")
-        if e.defines and not e.defined:
-            return verdict("the guide does not define it")
-    if e.section_coverage < MIN_COVERAGE or e.section_score < MIN_SCORE:
-        return verdict("weak match")
-    return verdict()
+        return Scope(False, "no words", evidence=e)
+    p = probability(e)
+    if max(e.asked_on, e.asked_off) >= SAME:  # asked before in nearly the same words
+        if e.asked_on > e.asked_off:
+            return Scope(True, "", probability=p, evidence=e)
+        return Scope(False, "asked before, off-topic", e.subject, p, e)
+    if p >= THRESHOLD:
+        return Scope(True, "", probability=p, evidence=e)
+    return Scope(False, _why(e), e.subject, p, e)
+
+
+def _why(e: Evidence) -> str:
+    """The evidence that counted most against answering, in words."""
+    against = {
+        name: WEIGHTS[name] * x
+        for name, x in zip(FEATURES, features(e), strict=True)
+        if WEIGHTS[name] * x < 0
+    }
+    return f"unlike the guide ({min(against, key=lambda k: against[k])})" if against else "weak"
