@@ -75,7 +75,9 @@ def _report(name: str) -> Report:
 # The targets, and what was measured (docs/ask.md). The floors guard against
 # regressions; the targets stay as strict xfails until met.
 TARGET = 0.9
-TEST_FLOOR, TEST_MEASURED, TEST_OFF_ANSWERED, TEST_ABSTAINED = 0.0, "not measured", 99, 99
+# The held-out set (round 4) was measured once at 058f402: 142/177 = 0.802 correct, 6
+# on-topic questions refused, 36/42 near misses refused (6 answered).
+TEST_FLOOR, TEST_MEASURED, TEST_OFF_ANSWERED, TEST_ABSTAINED = 0.79, "0.802", 6, 6
 
 
 @pytest.mark.parametrize(("name", "floor"), [("tune", 0.84), ("dev", 0.81), ("test", TEST_FLOOR)])
