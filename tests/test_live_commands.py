@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from live_helpers import FAKE_KEY, MODEL, lab_server, sdk_client
+from live_helpers import FAKE_KEY, MODEL, lab_server, run_tuneup, sdk_client, tuneup_env
 from session_helpers import ScriptedSession
 
 from tuneup.commands.catalogue import for_step
@@ -91,3 +91,32 @@ def test_paid_provider_no_creates_nothing(tmp_path: Path, monkeypatch: pytest.Mo
         assert "Started job ftjob-" in out
         assert len(client.fine_tuning.jobs.list().data) == 1
         assert FAKE_KEY not in out
+
+
+def test_a_cancelled_job_is_said_to_be_over_not_to_finish_later(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After the last job is cancelled, `metrics` and the step screens say it never
+    finishes and how to start again, in the tutor's words (no `tuneup ` in front)."""
+    from tuneup.config import Settings
+    from tuneup.live.ledger import step_hint
+
+    monkeypatch.setenv("TUNEUP_LAB_STEP_SECONDS", "5")  # still running when cancelled
+    s = ScriptedSession([])
+    out = s.run("train examples/marv.jsonl --epochs 1")
+    job = out.split("Started job ")[1].split()[0]
+    assert "cancel" in s.run(f"cancel {job}").lower()
+    out = s.run("metrics")
+    assert s.last_code == 1
+    assert f"Job {job} was cancelled, so it has no results file: it never finished." in out
+    assert "Start a new one with `train FILE`." in out
+    assert "`tuneup " not in out and "watch" not in out
+    shell = run_tuneup("metrics", env=tuneup_env())  # the shell says the program's name
+    assert shell.returncode == 1 and "Start a new one with `tuneup train FILE`." in shell.stderr
+    hints = {step: step_hint(Settings(), step) or "" for step in (2, 3, 4, 6)}
+    for step, hint in hints.items():
+        assert "`train` starts a new one." in hint, (step, hint)
+        assert "watch" not in hint and "compare" not in hint, (step, hint)
+    assert hints[4] == f"Your last job: {job} (cancelled); it has no model or metrics. " + (
+        "`train` starts a new one."
+    )

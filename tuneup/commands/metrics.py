@@ -34,7 +34,8 @@ def metrics(session: Session, job: str | None, png: str | None, as_json: bool) -
     if png:  # before the report is printed, not after
         require("plots", "--png", hint="The terminal plot works without it.")
     with session.json_mode(as_json):
-        report = read_metrics(session.client, resolve_job_id(session.ledger, job))
+        job_id = resolve_job_id(session.ledger, job)
+        report = read_metrics(session.client, job_id, command=session.command)
         if as_json:
             session.emit_json(report.as_json())
         else:
