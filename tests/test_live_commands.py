@@ -120,3 +120,26 @@ def test_a_cancelled_job_is_said_to_be_over_not_to_finish_later(
     assert hints[4] == f"Your last job: {job} (cancelled); it has no model or metrics. " + (
         "`train` starts a new one."
     )
+
+
+def test_chat_with_a_model_that_does_not_exist_is_one_line_before_any_question(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The model is looked up first: nothing is asked (no billing question, no prompt)
+    and no 404 arrives after the first message."""
+    s = ScriptedSession(["hello", "/exit"])
+    out = s.run("chat nonexistent-model")
+    assert s.last_code == 1 and s.lines == ["hello", "/exit"], out
+    assert out.strip() == (
+        "nonexistent-model: no such model at local lab (embedded). "
+        "`models` lists the models it serves."
+    )
+    with lab_server(tmp_path / "paid", faults=()) as server:  # the lab posing as OpenAI
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", FAKE_KEY)
+        s = ScriptedSession(["yes", "hello", "/exit"])
+        out = s.run("chat nonexistent-model")
+        assert s.last_code == 1 and s.lines == ["yes", "hello", "/exit"], out
+        assert f"no such model at {server.base_url}" in out and "Type yes" not in out
+        s = ScriptedSession(["yes", "/exit"])
+        assert "model>" not in s.run(f"chat {MODEL}") and s.last_code == 0 and s.lines == []
