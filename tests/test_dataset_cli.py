@@ -152,3 +152,31 @@ def test_cli_finds_the_shipped_examples_from_anywhere(
     assert res.exit_code == 1 and "examples/marv-broken.jsonl:3: error invalid_json" in res.output
     res = CliRunner().invoke(main, ["split", "examples/marv.jsonl"])
     assert res.exit_code == 0 and (tmp_path / "marv.train.jsonl").exists()
+
+
+def test_every_dataset_action_names_the_file_as_it_was_typed(tmp_path: Path) -> None:
+    """`examples/marv.jsonl` is found in the content pack from anywhere; validate, tokens
+    and estimate all call it that, on screen and in --json (its validation file too)."""
+    env = {**os.environ, "NO_COLOR": "1", "COLUMNS": "100"}
+    typed = ["examples/marv.jsonl"]
+    both = [*typed, "-v", "examples/marv-validation.jsonl"]
+
+    def go(*args: str) -> str:
+        proc = subprocess.run(
+            [sys.executable, "-m", "tuneup", *args],
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=60,
+            cwd=tmp_path,  # not the repository: the files come from the content pack
+        )
+        assert proc.returncode == 0, proc.stderr
+        return proc.stdout
+
+    for action in ("validate", "tokens", "estimate"):
+        assert go(action, *typed).splitlines()[0].startswith("examples/marv.jsonl "), action
+        assert json.loads(go(action, *typed, "--json"))["file"] == "examples/marv.jsonl", action
+    checked = json.loads(go("validate", *both, "--json"))
+    assert checked["validation"]["file"] == "examples/marv-validation.jsonl"
+    assert "Validation file examples/marv-validation.jsonl:" in go("validate", *both)
+    assert "content/examples" not in go("validate", *both) + go("tokens", *typed)

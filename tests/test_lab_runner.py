@@ -198,5 +198,5 @@ def test_without_the_train_extra_auto_simulates_and_real_is_refused(tmp_path: Pa
     )
     assert out.returncode == 0, out.stderr
     label, refused = out.stdout.strip().splitlines()
-    assert label == "simulated: install tuneup-tutor[train] for real training"
+    assert label == "simulated: install the train extra for real training"
     assert refused.startswith("refused: the real trainer cannot run: the train extra")

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from live_helpers import FAKE_KEY, MODEL, lab_server, sdk_client
+from live_helpers import FAKE_KEY, MODEL, lab_server, run_tuneup, sdk_client, tuneup_env
 from session_helpers import ScriptedSession
 
 from tuneup.commands.catalogue import for_step
@@ -91,3 +91,55 @@ def test_paid_provider_no_creates_nothing(tmp_path: Path, monkeypatch: pytest.Mo
         assert "Started job ftjob-" in out
         assert len(client.fine_tuning.jobs.list().data) == 1
         assert FAKE_KEY not in out
+
+
+def test_a_cancelled_job_is_said_to_be_over_not_to_finish_later(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After the last job is cancelled, `metrics` and the step screens say it never
+    finishes and how to start again, in the tutor's words (no `tuneup ` in front)."""
+    from tuneup.config import Settings
+    from tuneup.live.ledger import step_hint
+
+    monkeypatch.setenv("TUNEUP_LAB_STEP_SECONDS", "5")  # still running when cancelled
+    s = ScriptedSession([])
+    out = s.run("train examples/marv.jsonl --epochs 1")
+    job = out.split("Started job ")[1].split()[0]
+    assert "cancel" in s.run(f"cancel {job}").lower()
+    out = s.run("metrics")
+    assert s.last_code == 1
+    assert f"Job {job} was cancelled, so it has no results file: it never finished." in out
+    assert "Start a new one with `train FILE`." in out
+    assert "`tuneup " not in out and "watch" not in out
+    shell = run_tuneup("metrics", env=tuneup_env())  # the shell says the program's name
+    assert shell.returncode == 1 and "Start a new one with `tuneup train FILE`." in shell.stderr
+    hints = {step: step_hint(Settings(), step) or "" for step in (2, 3, 4, 6)}
+    for step, hint in hints.items():
+        assert "`train` starts a new one." in hint, (step, hint)
+        assert "watch" not in hint and "compare" not in hint, (step, hint)
+    assert hints[4] == f"Your last job: {job} (cancelled); it has no model or metrics. " + (
+        "`train` starts a new one."
+    )
+
+
+def test_chat_with_a_model_that_does_not_exist_is_one_line_before_any_question(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The model is looked up first: nothing is asked (no billing question, no prompt)
+    and no 404 arrives after the first message."""
+    s = ScriptedSession(["hello", "/exit"])
+    out = s.run("chat nonexistent-model")
+    assert s.last_code == 1 and s.lines == ["hello", "/exit"], out
+    assert out.strip() == (
+        "nonexistent-model: no such model at local lab (embedded). "
+        "`models` lists the models it serves."
+    )
+    with lab_server(tmp_path / "paid", faults=()) as server:  # the lab posing as OpenAI
+        monkeypatch.setenv("OPENAI_BASE_URL", server.base_url)
+        monkeypatch.setenv("OPENAI_API_KEY", FAKE_KEY)
+        s = ScriptedSession(["yes", "hello", "/exit"])
+        out = s.run("chat nonexistent-model")
+        assert s.last_code == 1 and s.lines == ["yes", "hello", "/exit"], out
+        assert f"no such model at {server.base_url}" in out and "Type yes" not in out
+        s = ScriptedSession(["yes", "/exit"])
+        assert "model>" not in s.run(f"chat {MODEL}") and s.last_code == 0 and s.lines == []

@@ -42,3 +42,13 @@ def test_room_status_says_the_last_action_as_the_dashboard_does() -> None:
     person["last_action"] = {"name": "validate", "code": 1}
     render_status(_console(out), Glyphs(), {"room": {"name": "Demo"}, "attendees": [person]})
     assert "validate (failed, exit 1, 1 min ago)" in " ".join(out.getvalue().split())
+
+
+def test_room_status_pads_its_cells_and_counts_one_attendee_in_the_singular() -> None:
+    out = io.StringIO()
+    person = {"name": "Ann", "step": 1, "status": "working"}
+    render_status(_console(out), Glyphs(), {"room": {"name": "Demo"}, "attendees": [person]})
+    text = out.getvalue()
+    row = next(line for line in text.splitlines() if "Ann" in line)
+    assert row.startswith("│ Ann ") and row.rstrip().endswith(" working │"), row
+    assert "1 attendee; 0 may be stuck." in text

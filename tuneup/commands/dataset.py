@@ -46,21 +46,28 @@ def _no_stdin_in_the_tutor(session: Session, file: str) -> None:
 
 
 def check(session: Session, file: str, model: str | None, **kw: Any) -> ValidationReport:
-    """Run the dataset doctor on ``file`` with a progress bar for big files."""
+    """Run the dataset doctor on ``file`` with a progress bar for big files. The report
+    names the files as the user typed them (a shipped example is found in the content
+    pack, but is still called examples/marv.jsonl), in every action and in --json."""
     from tuneup.dataset import validate_file
     from tuneup.home import resolve_user_path
     from tuneup.views.dataset import progress_for
 
     _no_stdin_in_the_tutor(session, file)
     path = resolve_user_path(file)
-    if kw.get("validation"):
-        kw["validation"] = resolve_user_path(kw["validation"])
+    typed_validation = kw.get("validation")
+    if typed_validation:
+        kw["validation"] = resolve_user_path(typed_validation)
     try:
         size = path.stat().st_size
     except OSError:
         size = 0  # validate_file says what is wrong with it
     with progress_for(session.console, path.name, size) as progress:
-        return validate_file(path, model=_model(session, model), progress=progress, **kw)
+        report = validate_file(path, model=_model(session, model), progress=progress, **kw)
+    report.file = Path(file)
+    if report.validation is not None and typed_validation:
+        report.validation.file = Path(typed_validation)
+    return report
 
 
 @action(
@@ -99,7 +106,7 @@ def validate(
             session, file, model, validation=validation, epochs=epochs, keep_per_code=keep
         )
         if as_json:
-            session.emit_json(report.as_dict())
+            session.emit_json({**report.as_dict(), "file": file})
         else:
             from tuneup.views.dataset import render_report
 
@@ -124,13 +131,13 @@ def tokens(session: Session, file: str, model: str | None, as_json: bool) -> Non
     with session.json_mode(as_json):
         report = check(session, file, model)
         if as_json:
-            data = report.as_dict()
+            data = {**report.as_dict(), "file": file}
             keys = ("file", "format", "model", "encoding", "examples", "tokens")
             session.emit_json({k: data[k] for k in keys})
         else:
             from tuneup.views.dataset import render_tokens
 
-            render_tokens(session.console, report, session.glyphs)
+            render_tokens(session.console, report, session.glyphs, name=file)
 
 
 @action(

@@ -88,7 +88,7 @@ def _size(text: str) -> int:
     "--trainer",
     type=click.Choice(TRAINERS),
     default=None,
-    help="real needs tuneup-tutor[train]; auto (the default, or TUNEUP_LAB_TRAINER) uses "
+    help="real needs the train extra; auto (the default, or TUNEUP_LAB_TRAINER) uses "
     "it when it can train.",
 )
 @click.option(
@@ -126,7 +126,7 @@ def lab(
     room: str | None,
 ) -> None:
     """Serve the local lab: the part of OpenAI's REST API that fine-tuning uses. With
-    tuneup-tutor[train] installed it trains a small open model for real on this machine;
+    the train extra installed it trains a small open model for real on this machine;
     otherwise it simulates training. Point any openai SDK at the printed base URL.
     Ctrl-C stops it."""
     if click.get_current_context().invoked_subcommand is not None:
@@ -166,7 +166,7 @@ def _serve(
 ) -> None:
     import uvicorn
 
-    from tuneup.errors import UsageError
+    from tuneup.errors import TrainerUnavailable, UsageError
     from tuneup.home import lab_dir
     from tuneup.lab.app import create_app
     from tuneup.lab.keys import resolve_lab_key
@@ -195,6 +195,8 @@ def _serve(
             base_model=base_model or settings.lab_base_model,
             legacy_rules=legacy_rules,
         )
+    except TrainerUnavailable:
+        raise  # its own line and exit code
     except ValueError as exc:
         raise UsageError(str(exc)) from None
     state = app.state.lab
@@ -224,7 +226,7 @@ def _serve(
         if state.trainer.real and state.trainer.reason:  # another base model stands in
             session.warn(f"{state.trainer.reason}; training {state.trainer.base_model} instead")
         elif state.trainer.reason:
-            say(f"  ({state.trainer.reason})")
+            say(f"  {state.trainer.reason}")
         for line in state.warnings:
             session.warn(line)
         if faults:
@@ -272,15 +274,13 @@ def pull(session: Session, spec: str | None) -> None:
     Hub id is downloaded into the Hugging Face cache (with a progress bar), a .gguf file is
     converted into a cached folder. The lab itself never downloads: it trains and chats
     with what is already on this machine."""
-    from tuneup.errors import UsageError
+    from tuneup.extras import require
+    from tuneup.lab import engine
 
-    try:
-        from tuneup.lab import engine
-    except ImportError:
-        raise UsageError(
-            "Real training is not installed.", hint="pip install 'tuneup-tutor[train]'"
-        ) from None
     wanted = spec or session.settings.lab_base_model
+    gguf = bool(wanted) and str(wanted).lower().endswith(".gguf")
+    # Before any "Converting ..." line: the extra is checked, not found missing halfway.
+    require("train", "`tuneup lab models pull`", *(("gguf",) if gguf else ()))
     folder = engine.pull(wanted, progress=session.say)
     session.say(f"{wanted or engine.DEFAULT_BASE_MODEL} is ready: {folder}")
     session.say(f"trainer: {engine.status(wanted).label}")

@@ -22,15 +22,20 @@ from tuneup.commands.session import Session
 def metrics(session: Session, job: str | None, png: str | None, as_json: bool) -> None:
     """Show JOB's results file and checkpoints, with a plot of loss and token accuracy.
 
-    JOB defaults to your last job. --png needs matplotlib: pip install 'tuneup-tutor[plots]'.
+    JOB defaults to your last job. --png needs the plots extra (matplotlib); the terminal
+    plot works without it.
     """
+    from tuneup.extras import require
     from tuneup.live.jobs import resolve_job_id
     from tuneup.live.metrics import read_metrics
     from tuneup.statefile import write_bytes_atomic
     from tuneup.views.metrics import png_image, render_metrics
 
+    if png:  # before the report is printed, not after
+        require("plots", "--png", hint="The terminal plot works without it.")
     with session.json_mode(as_json):
-        report = read_metrics(session.client, resolve_job_id(session.ledger, job))
+        job_id = resolve_job_id(session.ledger, job)
+        report = read_metrics(session.client, job_id, command=session.command)
         if as_json:
             session.emit_json(report.as_json())
         else:

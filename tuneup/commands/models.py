@@ -62,6 +62,7 @@ def chat(session: Session, model: str | None, system: str | None, yes: bool) -> 
                 hint="Train one in step 2, or name a model: `chat MODEL`.",
             )
         say(session.console, "Your newest fine-tuned model: ", (model, "bold"))
+    _check_model(session, model)
     confirm_billable(session, f"Chatting with {model} (each reply)", yes=yes, once_as="chat")
     if system is None:
         system = _system_from_training(session, model)
@@ -86,6 +87,22 @@ def chat(session: Session, model: str | None, system: str | None, yes: bool) -> 
             session.console.print(Text(" [stopped]", "dim"))
             continue
         session.console.print()
+
+
+def _check_model(session: Session, model: str) -> None:
+    """A model the provider says it does not serve is one line now, not a 404 after the
+    first message. Not on Azure, where chat names a deployment, which is not a model, nor
+    for another provider's checkpoint names, which its models endpoint may not know."""
+    from tuneup.live.jobs import model_exists
+
+    provider = session.settings.provider
+    if provider == "azure" or (provider == "openai" and ":ckpt-step-" in model):
+        return
+    if model_exists(session.client, model) is False:
+        raise NotFoundError(
+            f"{model}: no such model at {session.settings.endpoint_label}.",
+            hint=f"{session.command('models')} lists the models it serves.",
+        )
 
 
 def _system_from_training(session: Session, model: str) -> str | None:

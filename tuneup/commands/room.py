@@ -113,7 +113,8 @@ def export(session: Session, file: str) -> None:
     except OSError as exc:
         raise UsageError(f"{file}: cannot be written ({exc.strerror or exc}).") from None
     rows = max(0, text.count("\n") - 1) if kind == ".csv" else None
-    session.say(f"Wrote {path}" + (f" ({rows} attendees)." if rows is not None else "."))
+    many = "" if rows == 1 else "s"
+    session.say(f"Wrote {path}" + (f" ({rows} attendee{many})." if rows is not None else "."))
 
 
 @room.command(name="reset")

@@ -183,6 +183,11 @@ class Session:
         finally:
             self.console = self.out
 
+    def command(self, words: str) -> str:
+        """How to tell this person to run ``words``: `tuneup watch` in the shell, `watch`
+        in the tutor (where the words are typed without the program's name)."""
+        return f"`{words}`" if self.in_tutor else f"`tuneup {words}`"
+
     def say(self, line: str) -> None:
         """A line of plain text, never wrapped by rich (paths and ids stay whole)."""
         self.console.print(line, soft_wrap=True)

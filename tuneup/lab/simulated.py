@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-LABEL = "simulated: install tuneup-tutor[train] for real training"
+LABEL = "simulated: install the train extra for real training"
 AUTO_LR = 2.0
 AUTO_BETA = 0.1
 SLICE = 0.05  # seconds: how often a long step looks for the cancel file

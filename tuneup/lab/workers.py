@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tuneup.errors import TrainerUnavailable
 from tuneup.lab import simulated
 from tuneup.lab.fsio import open_private
 
@@ -40,10 +41,12 @@ class TrainerChoice:
 
 def choose(mode: str | None = None, base_model: str | None = None) -> TrainerChoice:
     """The trainer for new jobs. ``mode``: auto (default; env ``TUNEUP_LAB_TRAINER``),
-    simulated, or real (ValueError when the real trainer cannot run)."""
+    simulated, or real. :class:`~tuneup.errors.TrainerUnavailable` (a ValueError too) when
+    the mode is unknown or the real trainer cannot run: one line, exit 2, in every caller
+    (no full stop: the tutor's step screen adds one)."""
     mode = mode or os.environ.get("TUNEUP_LAB_TRAINER") or "auto"
     if mode not in MODES:
-        raise ValueError(f"unknown trainer {mode!r}; choose from: {', '.join(MODES)}")
+        raise TrainerUnavailable(f"unknown trainer {mode!r}; choose from: {', '.join(MODES)}")
     if mode == "simulated":
         return TrainerChoice(False, simulated.LABEL, reason="the simulated trainer was asked for")
     try:
@@ -63,7 +66,7 @@ def choose(mode: str | None = None, base_model: str | None = None) -> TrainerCho
         except Exception as exc:  # a broken engine must not take the lab down
             choice = TrainerChoice(False, simulated.LABEL, reason=f"{ENGINE} failed: {exc}")
     if mode == "real":
-        raise ValueError(f"the real trainer cannot run: {choice.reason}")
+        raise TrainerUnavailable(f"the real trainer cannot run: {choice.reason}")
     return choice
 
 

@@ -201,7 +201,7 @@ def _lab_trainer_checks(settings: Settings) -> list[Check]:
 
     try:
         choice = choose(None, settings.lab_base_model)
-        detail = choice.label + (f" ({choice.reason})" if choice.reason else "")
+        detail = choice.label + (f"; {choice.reason}" if choice.reason else "")
         trainer = Check("trainer", None, detail)
     except ValueError as exc:  # TUNEUP_LAB_TRAINER names no trainer, or =real but cannot train
         trainer = Check("trainer", False, str(exc))

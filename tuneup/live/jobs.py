@@ -46,6 +46,25 @@ def model_trainer(client: openai.OpenAI, model: str) -> str | None:
         return None
 
 
+def model_exists(client: openai.OpenAI, model: str) -> bool | None:
+    """Whether the provider serves ``model``: True, False when it says there is no such
+    model (a 404 from ``models.retrieve``, and the model is not in ``models.list`` either,
+    for servers without the retrieve route), None when it cannot tell (any other error)."""
+    import openai
+
+    try:
+        client.models.retrieve(model)
+        return True
+    except openai.NotFoundError:
+        pass
+    except Exception:  # cannot tell: let the first request say what is wrong
+        return None
+    try:
+        return any(m.id == model for m in client.models.list())
+    except Exception:
+        return None
+
+
 def summarize(job: Any) -> JobSummary:
     err = getattr(job, "error", None)
     err_msg = getattr(err, "message", None) if err is not None else None

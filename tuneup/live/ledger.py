@@ -293,16 +293,24 @@ def step_hint(settings: Settings, step: int | None) -> str | None:
 
 
 def _hint(rec: PlaceRecords, step: int) -> str | None:
+    """Worded for the tutor's step screens (the only place they show): commands without
+    `tuneup ` in front."""
     last = rec.last_job
+    ended = last is not None and last.status in ("cancelled", "failed")
+    again = "`train` starts a new one."
     if step == 3:
         model = rec.newest_model
         if model:
             return f"Your newest fine-tuned model: {model}. Type `chat` to talk to it."
+        if last is not None and ended:
+            return f"Your last job {last.id} was {last.status}: it has no model. {again}"
         if last is not None:
             return f"Your last job {last.id} has no model yet: `watch` follows it."
         return None
     if last is None:
         return None
+    if ended:  # it never finishes: nothing to watch, no metrics, no model
+        return f"Your last job: {last.id} ({last.status}); it has no model or metrics. {again}"
     if step == 4:
         return f"`metrics` shows your last job, {last.id}; `compare TEST.jsonl` tests its model."
     return f"Your last job: {last.id} ({last.status or 'unknown'}). `watch` follows it."

@@ -172,8 +172,12 @@ def render_report(
     console.print(verdict(report, glyphs))
 
 
-def render_tokens(console: Console, report: ValidationReport, glyphs: Glyphs) -> None:
-    t = Table(box=glyphs.box, title=f"{report.file} ({report.encoding})", title_justify="left")
+def render_tokens(
+    console: Console, report: ValidationReport, glyphs: Glyphs, *, name: str | None = None
+) -> None:
+    """The token table; ``name`` is the file as the user typed it (as in the report)."""
+    name = name or str(report.file)
+    t = Table(box=glyphs.box, title=f"{name} ({report.encoding})", title_justify="left")
     for col in ("examples", "total", "min", "mean", "p50", "p90", "max", "assistant"):
         t.add_column(col, justify="right")
     tk = report.tokens
@@ -186,7 +190,7 @@ def render_tokens(console: Console, report: ValidationReport, glyphs: Glyphs) ->
         console.print(
             Text(
                 f"{glyphs.warn} {report.error_count:,} lines have errors and were counted only "
-                f"in part; run `tuneup validate {report.file}`.",
+                f"in part; run `tuneup validate {name}`.",
                 style="yellow",
             )
         )

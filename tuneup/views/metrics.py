@@ -121,20 +121,13 @@ def plot_text(
 
 
 def png_image(report: MetricsReport) -> bytes:
-    """The same two plots as a PNG image, drawn by matplotlib (Agg); needs
-    ``tuneup-tutor[plots]``."""
-    try:
-        import matplotlib
+    """The same two plots as a PNG image, drawn by matplotlib (Agg); needs the plots extra
+    (``tuneup.extras.require("plots", ...)`` says so before anything is printed)."""
+    import matplotlib
 
-        matplotlib.use("Agg")
-        import matplotlib.pyplot as pyplot
-    except ImportError:
-        from tuneup.errors import UsageError
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as pyplot
 
-        raise UsageError(
-            "--png needs matplotlib: pip install 'tuneup-tutor[plots]'",
-            hint="The terminal plot works without it.",
-        ) from None
     fig, (ax_loss, ax_acc) = pyplot.subplots(1, 2, figsize=(10, 4))
     for ax, pairs, title in (
         (ax_loss, (("train_loss", "train"), ("valid_loss", "valid")), "Loss"),

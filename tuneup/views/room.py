@@ -95,7 +95,7 @@ def render_status(console: Console, glyphs: Glyphs, data: dict[str, Any]) -> Non
     if not people:
         console.print("No attendee has joined yet.")
     else:
-        table = Table(box=glyphs.box, show_lines=False, pad_edge=False)
+        table = Table(box=glyphs.box, show_lines=False)
         for column in ("Name", "Step", "Scores", "Last action", "Job", "Status"):
             table.add_column(column, overflow="fold")
         for p in people:
@@ -113,7 +113,8 @@ def render_status(console: Console, glyphs: Glyphs, data: dict[str, Any]) -> Non
             )
         console.print(table)
         stuck = sum(1 for p in people if p.get("stuck"))
-        console.print(f"{len(people)} attendees; {stuck} may be stuck.")
+        n = len(people)
+        console.print(f"{n} attendee{'' if n == 1 else 's'}; {stuck} may be stuck.")
     queue = data.get("queue") or []
     if queue:
         console.print("Job queue (oldest first):")

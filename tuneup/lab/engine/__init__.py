@@ -20,11 +20,10 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from tuneup.extras import missing, not_installed
 from tuneup.lab.engine.basemodel import DEFAULT_BASE_MODEL, BaseModel, offline_base
 from tuneup.lab.engine.hparams import LORA_R
 from tuneup.lab.simulated import LABEL as SIMULATED_LABEL  # light: the standard library only
-
-EXTRA_MODULES = ("torch", "transformers", "peft", "safetensors", "huggingface_hub")
 
 __all__ = [
     "DEFAULT_BASE_MODEL",
@@ -45,19 +44,6 @@ class EngineStatus:
     base_model: str | None  # the resolved SPEC to hand to the worker and the generator
     reason: str | None  # why simulated, or a note (e.g. the asked-for model was not found)
     origin: str | None = None  # where the base model comes from, e.g. "Hugging Face cache"
-
-
-def missing_modules() -> list[str]:
-    """The modules of the ``train`` extra that are not installed (found, never imported)."""
-    missing = []
-    for name in EXTRA_MODULES:
-        try:
-            found = importlib.util.find_spec(name) is not None
-        except (ImportError, ValueError):
-            found = False
-        if not found:
-            missing.append(name)
-    return missing
 
 
 def device_label() -> str:
@@ -81,15 +67,14 @@ def real_label(name: str, device: str) -> str:
 
 def status(base_model_spec: str | None = None) -> EngineStatus:
     """Real or simulated, decided from the file system in milliseconds (imports no torch)."""
-    missing = missing_modules()
-    if missing:
-        reason = f"the train extra is not installed (missing: {', '.join(missing)})"
-        return EngineStatus(False, SIMULATED_LABEL, None, reason)
+    gone = missing("train")
+    if gone:
+        return EngineStatus(False, SIMULATED_LABEL, None, not_installed("train", gone))
     base, note = offline_base(base_model_spec)
     if base is None:
         return EngineStatus(False, "simulated: no base model available offline", None, note)
     if base.kind == "gguf" and importlib.util.find_spec("gguf") is None:
-        reason = f"{base.spec} is a GGUF file and the gguf package is not installed"
+        reason = f"{base.spec} is a GGUF file: {not_installed('train', ['gguf'])}"
         return EngineStatus(False, SIMULATED_LABEL, None, reason)
     return EngineStatus(True, real_label(base.name, device_label()), base.spec, note, base.origin)
 
