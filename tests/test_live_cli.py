@@ -77,7 +77,13 @@ def test_full_lifecycle_through_subcommands(tmp_path: Path) -> None:
         run_tuneup("compare", "examples/marv-test.jsonl", "--n", "4", "--json", env=env).stdout
     )
     assert cmp["tuned"] == model and cmp["base"] == MODEL and len(cmp["rows"]) == 4
-    assert cmp["tuned_mean"] > cmp["base_mean"]
+    # the simulated model knows no held-out answer and says so, rather than another fact
+    assert all("can't know" in r["tuned_answer"] for r in cmp["rows"])
+    # on questions it was trained on it answers as the data taught, the base model does not
+    seen = json.loads(
+        run_tuneup("compare", "examples/marv.jsonl", "--n", "4", "--json", env=env).stdout
+    )
+    assert seen["tuned_mean"] > 0.9 and seen["base_mean"] < 0.2  # only "[simulated]" differs
 
     ms = json.loads(run_tuneup("models", "--json", env=env).stdout)
     assert any(x["id"] == model and x["fine_tuned"] for x in ms)

@@ -46,6 +46,34 @@ def test_f1_score() -> None:
     assert 0 < f1_score("Berlin is the capital", "Berlin. Bonn had its turn") < 1
 
 
+def test_f1_score_drops_articles_as_squad_does() -> None:
+    # a wrong fact used to score 0.12 here for sharing the reference's "a"
+    wrong = "Six. Bees figured this out without a textbook."
+    assert f1_score(wrong, "Three. The name was something of a clue.") == 0.0
+    assert f1_score("The Pacific.", "Pacific") == 1.0
+    assert f1_score("the", "a") == 1.0  # nothing left on either side: the same
+
+
+def test_compare_verdict_follows_the_difference_shown() -> None:
+    import io
+
+    from tuneup.live.compare import CompareReport, CompareRow
+    from tuneup.views.console import Glyphs, make_console
+    from tuneup.views.live import render_compare_summary
+
+    def summary(base: float, tuned: float) -> str:
+        report = CompareReport("b", "t", "f")
+        report.rows.append(CompareRow(1, "q", "r", "x", "y", base, tuned))
+        out = io.StringIO()
+        render_compare_summary(make_console(file=out, width=200), Glyphs(), report)
+        return out.getvalue()
+
+    assert "(+0.00, tuned level)" in summary(0.062, 0.058)  # was "-0.00, tuned behind"
+    assert "(+0.00, tuned level)" in summary(0.061, 0.064)
+    assert "(+0.07, tuned ahead)" in summary(0.06, 0.13)
+    assert "(-0.05, tuned behind)" in summary(0.10, 0.05)
+
+
 def test_test_examples_take_last_assistant_as_reference(tmp_path: Path) -> None:
     f = tmp_path / "t.jsonl"
 

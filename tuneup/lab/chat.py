@@ -1,25 +1,24 @@
-"""Deterministic chat in the lab, from the learner's own data.
+"""Deterministic chat in the lab, from the learner's own data, that never states a fact it
+does not have.
 
-A fine-tuned model answers with the assistant turn of the training example whose user turns
-share the most words with the prompt (set cosine similarity; ties go to the earlier line).
-A base model gives a plainly generic answer. Both are labelled simulated, so comparing them
-shows what the training data changed.
+A fine-tuned model answers a question from its training data, asked again in (nearly) the
+same words, with that example's assistant turn: the answer and the tone the data taught.
+"Nearly the same words" is strict on purpose: every word of the question that carries meaning
+(not "the", "what", "please") must occur in the example's user turns, and they must cover at
+least three quarters of the example's, so "the capital of France" never matches "the capital
+of Australia". Any other question gets an honest "I can't know that", never another
+example's fact. A base model has no facts at all and says so. Both are labelled simulated.
 """
 
 from __future__ import annotations
 
 import json
-import math
 import re
 from typing import Any
 
 _WORD = re.compile(r"\w+")
 FT_LABEL = "[simulated] "
 BASE_LABEL = "[simulated base model] "
-
-
-def words(text: str) -> set[str]:
-    return set(_WORD.findall(text.lower()))
 
 
 def text_of(content: Any) -> str:
@@ -68,30 +67,66 @@ def last_user_text(messages: list[dict[str, Any]]) -> str:
     return ""
 
 
-def nearest_answer(prompt: str, data: bytes) -> str | None:
-    q = words(prompt)
-    best, best_score = None, -1.0
+#: Words that do not change which fact a question asks for. Negations and the question
+#: words who/when/where/why/how are not here: they do.
+_FILLER = (
+    "a an the is are was were be been am do does did of in on at to for by with from into and "
+    "or as what which that this these those it its s there their have has had many much our "
+    "your my me i you we us please tell can could would will know any some exactly actually "
+    "really just so ok hey hi hello about"
+)
+FILLER = frozenset(_FILLER.split())
+#: The share of an example's meaningful words a question must repeat to be that question.
+MIN_COVER = 0.75
+HONEST = (
+    "I can't know that: I'm the lab's simulated model, and I only answer the questions of my "
+    "training data, with their training answers. Train with the real trainer "
+    "(tuneup-tutor[train]) for real answers."
+)
+
+
+def _stem(word: str) -> str:
+    if len(word) > 4 and word.endswith("ies"):
+        return word[:-3] + "y"
+    if len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        return word[:-1]
+    return word
+
+
+def key_words(text: str) -> set[str]:
+    """The words of ``text`` that say what it asks (plurals folded, filler dropped)."""
+    return {_stem(w) for w in _WORD.findall(text.lower()) if w not in FILLER}
+
+
+def matching_answer(prompt: str, data: bytes) -> str | None:
+    """The answer of the training example that asks ``prompt`` (see the module), or None.
+    The example covering the most of its words wins; ties go to the earlier line."""
+    q = key_words(prompt)
+    if not q:
+        return None
+    best, best_cover = None, 0.0
     for ex_prompt, answer in examples(data):
-        w = words(ex_prompt)
-        score = len(q & w) / math.sqrt(len(q) * len(w)) if q and w else 0.0
-        if score > best_score:
-            best, best_score = answer, score
+        e = key_words(ex_prompt)
+        if not e or not q <= e:
+            continue  # the question asks about a word the example never mentions
+        cover = len(q) / len(e)
+        if cover >= MIN_COVER and cover > best_cover:
+            best, best_cover = answer, cover
     return best
 
 
 def fine_tuned_reply(prompt: str, data: bytes | None) -> str:
-    answer = nearest_answer(prompt, data or b"")
-    if answer is None:
+    if data is None:
         return FT_LABEL + "(the training file of this model is gone, so the lab has no answer)"
-    return FT_LABEL + answer
+    answer = matching_answer(prompt, data)
+    return FT_LABEL + (HONEST if answer is None else answer)
 
 
-def base_reply(model: str, prompt: str) -> str:
-    topic = " ".join(prompt.split()[:12]) or "your message"
+def base_reply(model: str) -> str:
     return (
-        f"{BASE_LABEL}This is a generic answer from {model}, which has not been trained on your "
-        f'data. You asked: "{topic}". A general-purpose assistant would answer this in a neutral, '
-        "helpful tone, without the style or facts your training examples teach."
+        f"{BASE_LABEL}I can't know that: I'm the lab's simulated stand-in for {model}, "
+        "untrained on your data, so I give neither its answers nor its tone, and I have no "
+        "facts of my own. Train with the real trainer (tuneup-tutor[train]) for real answers."
     )
 
 

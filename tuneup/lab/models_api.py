@@ -1,8 +1,9 @@
 """``/v1/models`` (list, retrieve, delete) and ``/v1/chat/completions``.
 
 A fine-tuned model (or one of its checkpoints, ``...:ckpt-step-N``) answers from the
-engine when it was trained for real; otherwise with the simulated chat, which replies with
-the assistant turn of the nearest training example. Base models give a generic answer.
+engine when it was trained for real; otherwise with the simulated chat, which replies to a
+question from its training data with that example's assistant turn and to any other with an
+honest "I can't know that". Base models state no facts.
 """
 
 from __future__ import annotations
@@ -108,7 +109,7 @@ def _simulated(lab: Lab, req: bodies.ChatRequest, rec: dict[str, Any]) -> str:
     prompt = chatmod.last_user_text(req.messages)
     if "kind" in rec:
         return chatmod.fine_tuned_reply(prompt, _training_head(lab, rec["training_file"]))
-    return chatmod.base_reply(req.model, prompt)
+    return chatmod.base_reply(req.model)
 
 
 @endpoint

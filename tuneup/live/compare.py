@@ -2,7 +2,9 @@
 
 Each test example is a chat line whose last assistant message is the reference answer. Both
 models get the messages before it; each answer is scored against the reference with
-token-overlap F1 (the SQuAD-style score: shared words, order ignored), 0 to 1.
+token-overlap F1 (the SQuAD score: shared words, order ignored, after lower-casing and dropping
+punctuation and the articles "a", "an", "the"), 0 to 1. It sees words, not whether a fact is
+right: a wrong answer in the reference's wording can still score.
 """
 
 from __future__ import annotations
@@ -22,10 +24,11 @@ if TYPE_CHECKING:
     import openai
 
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+ARTICLES = frozenset({"a", "an", "the"})  # SQuAD's normalisation drops them
 
 
 def tokens(text: str) -> list[str]:
-    return _WORD.findall(text.lower())
+    return [w for w in _WORD.findall(text.lower()) if w not in ARTICLES]
 
 
 def f1_score(answer: str, reference: str) -> float:

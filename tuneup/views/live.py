@@ -211,7 +211,8 @@ def render_compare_row(console: Console, glyphs: Glyphs, row: CompareRow) -> Non
 
 
 def render_compare_summary(console: Console, glyphs: Glyphs, report: CompareReport) -> None:
-    better = report.tuned_mean - report.base_mean
+    # the verdict follows the difference as shown: "+0.00" is level, not ahead
+    better = round(round(report.tuned_mean, 2) - round(report.base_mean, 2), 2) + 0.0
     verdict = "ahead" if better > 0 else ("behind" if better < 0 else "level")
     say(
         console,
