@@ -162,3 +162,11 @@ def test_a_question_that_starts_with_a_dash_is_a_question_not_options() -> None:
 def test_a_subcommands_help_is_printed_in_the_tutor() -> None:
     out = drive("content check --help\rq\r")
     assert "Usage: tuneup content check [OPTIONS] [DIRECTORY]" in out
+
+
+def test_a_readme_command_with_its_tuneup_prefix_runs_in_the_tutor() -> None:
+    out = drive("tuneup validate examples/marv.jsonl\rtuneup lab\rq\r")
+    assert "(In the tutor `validate examples/marv.jsonl` is enough: no need for `tuneup`.)" in out
+    assert "the file can be uploaded." in out  # the report, not a guide passage
+    assert "offline: passages from tuneup's guide" not in out
+    assert "`tuneup lab` runs in the shell, not in the tutor" in out

@@ -9,12 +9,12 @@ questions are read by the same line reader as everything else.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Collection, Iterator
 from pathlib import Path
 from typing import IO
 
 import click
 from rich.console import Console, RenderableType
+from rich.text import Text
 
 from tuneup.commands import roomlink
 from tuneup.commands.action import meta_of
@@ -23,10 +23,10 @@ from tuneup.commands.roomlink import RoomLink
 from tuneup.commands.session import Session
 from tuneup.course.content import load_course
 from tuneup.course.progress import load_progress
-from tuneup.errors import TuneupError
 from tuneup.home import package_content_dir
 from tuneup.statefile import clean_stale_temps
 from tuneup.tutor.journal import Journal
+from tuneup.tutor.lookups import Words, shell_words, step_actions, step_hint_for
 from tuneup.tutor.navigator import Navigator
 from tuneup.tutor.pager import show_paged
 from tuneup.tutor.reader import LineReader, PipeReader, PromptReader, TutorCompleter
@@ -44,6 +44,7 @@ from tuneup.tutor.router import (
     Run,
     Select,
     route,
+    shell_hint,
 )
 from tuneup.views import course as view
 from tuneup.views.console import Glyphs, make_console
@@ -82,6 +83,7 @@ class Tutor:
         self.pending: str | None = None
         self.journal = Journal(console)  # the learner's transcript, for `tuneup export`
         self.last_code: int | None = None  # the exit code of the last action run
+        self.told_prefix = False  # said once that `tuneup` is not needed before a command
 
     @property
     def actions(self) -> dict[str, click.Command]:
@@ -164,8 +166,9 @@ class Tutor:
             line,
             options=nav.options,
             steps=len(nav.course.steps),
-            actions=_Words(lambda: self.actions),
+            actions=Words(lambda: self.actions),
             answering=nav.answering,
+            shell=Words(shell_words),
         )
         if isinstance(intent, Empty):
             return None
@@ -178,6 +181,12 @@ class Tutor:
             if intent.word == "quit":
                 return None
         elif isinstance(intent, Run):
+            if intent.prefixed and not self.told_prefix:
+                self.told_prefix = True
+                typed = f"{intent.action} {intent.args}".strip()
+                self.console.print(
+                    Text(f"(In the tutor `{typed}` is enough: no need for `tuneup`.)", "dim")
+                )
             self.run_action(intent.action, intent.args)
             return "action"
         elif isinstance(intent, Answer):
@@ -227,6 +236,9 @@ class Tutor:
             msg = f"There is no step {intent.text!r}: steps are 1-{len(self.nav.course.steps)}."
         elif intent.reason == "number":
             msg = f"{intent.text} is not an option here."
+        elif intent.reason == "shell":
+            self.console.print(shell_hint(intent.text, shell_words()))
+            return
         else:
             msg = f"I don't know {intent.text!r}."
         self.console.print(f"{msg} {self.nav.valid_here()}")
@@ -287,27 +299,6 @@ class Tutor:
         return f" {self.nav.crumb()}{where}  {self.glyphs.dot}  ? help  {self.glyphs.dot}  q quit"
 
 
-def _step_hint(session: Session, step: int) -> str | None:
-    """What the learner already has for this step (their newest model on step 3), from the
-    saved ledger only: no network. On step 2 with the local lab, also what the lab trains."""
-    from tuneup.live.ledger import step_hint
-
-    try:
-        settings = session.settings
-        lines = [step_hint(settings, step)]
-    except TuneupError:
-        return None
-    if step == 2 and settings.provider == "lab":
-        from tuneup.lab.workers import choose
-
-        try:
-            label = choose(None, settings.lab_base_model).label
-            lines.insert(0, f"The lab's trainer here: {label}.")
-        except ValueError as exc:
-            lines.insert(0, f"The lab's trainer cannot run: {exc}.")
-    return "\n".join(line for line in lines if line) or None
-
-
 def build_tutor(
     content_dir: str | None,
     plain: bool,
@@ -326,11 +317,11 @@ def build_tutor(
         course,
         progress,
         glyphs,
-        actions_for=_step_actions,
+        actions_for=step_actions,
         warn=lambda line: console.print(line),
     )
     tutor = Tutor(nav, console, glyphs, provider=provider, content_dir=content_dir)
-    nav.hint_for = lambda step: _step_hint(tutor.session, step)
+    nav.hint_for = lambda step: step_hint_for(tutor.session, step)
     stream = stdin or sys.stdin
     if stream.isatty() and sys.stdout.isatty():
         completer = TutorCompleter(
@@ -341,29 +332,6 @@ def build_tutor(
     else:
         tutor.reader = PipeReader(stream, tutor._echo)
     return tutor
-
-
-class _Words(Collection[str]):
-    """The action words, looked up only when a line is neither a number nor a navigation
-    word: moving through the course never loads the actions."""
-
-    def __init__(self, load: Callable[[], Collection[str]]) -> None:
-        self._load = load
-
-    def __contains__(self, word: object) -> bool:
-        return word in self._load()
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._load())
-
-    def __len__(self) -> int:
-        return len(self._load())
-
-
-def _step_actions(step: int) -> list[str]:
-    from tuneup.commands.catalogue import for_step
-
-    return [c.name or "" for c in for_step(step)]
 
 
 def _completion_words(tutor: Tutor) -> list[str]:
