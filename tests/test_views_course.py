@@ -125,3 +125,25 @@ def test_step_screen_exact_in_plain_mode() -> None:
         "Your last job: x.\n"
         "Type 1-4 to choose - n next - b back - m menu - ? help"
     )
+
+
+def test_check_done_with_one_option_says_type_1() -> None:
+    from tuneup.course.progress import StepStatus
+
+    shown = view.check_done(
+        _course().lesson(2),
+        StepStatus("passed", 2, 2),
+        score=2,
+        total=2,
+        pass_mark=75,
+        options=["next"],
+        missed=0,
+        glyphs=Glyphs(),
+    )
+    assert _render(shown).splitlines()[-2:] == [
+        "  1. Go on to step 3",
+        "Type 1 · b back to step 2 · m menu",
+    ]
+    assert screens.valid_here(screens.CheckDone(2, ("next",)), _course(), Progress()) == (
+        "On this screen type 1, b back, m menu, s1-s6 for a step, ? help."
+    )

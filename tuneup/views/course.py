@@ -26,6 +26,11 @@ if TYPE_CHECKING:
 TITLE = "tuneup · learn to fine-tune chat models"
 
 
+def numbers(first: int, last: int) -> str:
+    """The numbers one may type: ``1-4``, or ``1`` when there is only one."""
+    return str(first) if first == last else f"{first}-{last}"
+
+
 def breadcrumb(crumb: str, glyphs: Glyphs) -> Text:
     return Text(glyphs.text(crumb), style="bold")
 
@@ -54,7 +59,7 @@ def menu(course: Course, progress: Progress, glyphs: Glyphs) -> RenderableType:
         table.add_row(line, status_words(progress.status(step, course.pass_mark), glyphs))
     lines.append(table)
     first, last = course.steps[0], course.steps[-1]
-    lines.append(footer(f"Type {first}-{last} to open a step · ? help · q quit", glyphs))
+    lines.append(footer(f"Type {numbers(first, last)} to open a step · ? help · q quit", glyphs))
     return Group(*lines)
 
 
@@ -98,7 +103,8 @@ def step(
     if actions:
         parts.append(footer("Actions on this step: " + ", ".join(actions), glyphs))
     n = len(lesson.topics) + (2 if retry else 1)
-    parts.append(footer(f"Type 1-{n} to choose · n next · b back · m menu · ? help", glyphs))
+    choose = f"Type {numbers(1, n)} to choose"
+    parts.append(footer(f"{choose} · n next · b back · m menu · ? help", glyphs))
     return Group(*parts)
 
 
@@ -190,7 +196,8 @@ def check_done(
     }
     for i, option in enumerate(options, start=1):
         parts.append(Text(f"  {i}. {labels[option]}"))
-    parts.append(footer(f"Type 1-{len(options)} · b back to step {lesson.step} · m menu", glyphs))
+    choose = numbers(1, len(options))
+    parts.append(footer(f"Type {choose} · b back to step {lesson.step} · m menu", glyphs))
     return Group(*parts)
 
 
