@@ -92,6 +92,31 @@ def test_every_step_and_topic_at_80x24_keeps_its_breadcrumb_on_screen(tuneup_hom
     assert child.exitstatus == 0
 
 
+def test_a_step_screen_at_80x24_ends_with_its_options_right_above_the_prompt(
+    tuneup_home: Path,
+) -> None:
+    """At most two pages, and the last one ends with the numbered options, the footer that
+    says which numbers to type, and the prompt: no blank rows between them."""
+    course = load_course(package_content_dir())
+    child = spawn_tuneup(env=dict(os.environ, TUNEUP_HOME=str(tuneup_home)), rows=24, cols=80)
+    screen = Screen(child, rows=24, cols=80)
+    screen.wait_for("Adjust hyperparameters")
+    for n in course.steps:
+        lesson = course.lesson(n)
+        child.send(f"s{n}\r")
+        assert _walk_pages(child, screen, f"tuneup › {n} {lesson.label}") <= 2
+        options = len(lesson.topics) + 1
+        lines = screen.lines
+        at = screen.screen.cursor.y
+        assert lines[at].startswith("tuneup›"), screen.text
+        assert lines[at - 1].startswith(f"Type 1-{options} to choose"), screen.text
+        shown = [line.split(".")[0].strip() for line in lines[at - 1 - options : at - 1]]
+        assert shown == [str(i) for i in range(1, options + 1)], screen.text
+    child.send("q\r")
+    child.expect(pexpect.EOF)
+    child.close()
+
+
 def test_ctrl_c_cancels_the_line_and_ctrl_d_quits(tuneup_home: Path) -> None:
     child = _spawn(tuneup_home)
     child.expect("Adjust hyperparameters")

@@ -115,16 +115,41 @@ def test_step_screen_exact_in_plain_mode() -> None:
         "Step number 1 (about 5 min)\n"
         "Intro.\n"
         "\n"
+        "Try it: Type `validate`.\n"
+        "Your last job: x.\n"
+        "\n"
         "1. Topic 1\n"
         "2. Topic 2 [ok]\n"
         "3. Topic 3\n"
         "4. Knowledge check (2 questions)  not started\n"
-        "\n"
-        "Try it\n"
-        "Type `validate`.\n"
-        "Your last job: x.\n"
         "Type 1-4 to choose - n next - b back - m menu - ? help"
     )
+
+
+def test_step_screen_ends_with_its_options_then_what_to_type() -> None:
+    lesson = _course().lesson(1)
+    text = _render(
+        view.step(
+            lesson,
+            Progress(steps={1: StepProgress(set(), 0, 2, ("q1",))}),
+            ["validate", "tokens"],
+            Glyphs(),
+            crumb=screens.crumb(screens.Step(1), _course()),
+            pass_mark=75,
+            retry=True,
+        )
+    )
+    assert text.splitlines()[4:] == [
+        "Try it: Type validate.",
+        "Actions on this step: validate, tokens",
+        "",
+        "1. Topic 1",
+        "2. Topic 2",
+        "3. Topic 3",
+        "4. Knowledge check (2 questions)  attempted 0/2",
+        "5. Retry the 1 missed question",
+        "Type 1-5 to choose · n next · b back · m menu · ? help",
+    ]
 
 
 def test_check_done_with_one_option_says_type_1() -> None:

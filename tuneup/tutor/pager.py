@@ -1,5 +1,7 @@
 """Screens that fit the terminal: a screen taller than the window is shown a page at a time,
-with its first line (the breadcrumb) on top of every page and a clear line to go on.
+with its first line (the breadcrumb) on top of every page and a clear line to go on. Every
+page fills the window, so the breadcrumb stays on its top row and the last page ends right
+above the prompt.
 
 At the ``more`` line, Enter shows the next page and ``q`` stops; anything else typed there
 stops the paging and is handled as if typed at the prompt (so ``n`` goes straight on to
@@ -26,21 +28,29 @@ def page_size(height: int) -> int:
 
 def pages(lines: list[list[Segment]], height: int) -> list[list[list[Segment]]]:
     """Split rendered ``lines`` into pages of the window's ``height``; every page after
-    the first starts with the first line again. What follows the first page is spread
-    evenly over as few pages as it needs, so no page is left holding a line or two."""
+    the first starts with the first line again. Every page is full: the last one is
+    filled with the lines just before it, so a screen ends with its last line right above
+    the prompt (its options and the footer saying what to type), never a run of blank rows.
+    """
     size = page_size(height)
     if len(lines) <= size:
         return [lines]
-    header, rest = lines[0], lines[size:]
-    body = size - 1
-    count = -(-len(rest) // body)
+    header, body = lines[0], size - 1
     out = [lines[:size]]
-    start = 0
-    for i in range(count):
-        each = len(rest) // count + (1 if i < len(rest) % count else 0)
-        out.append([header, *rest[start : start + each]])
-        start += each
+    start = size
+    while start < len(lines):
+        if start + body >= len(lines):
+            out.append([header, *lines[max(1, len(lines) - body) :]])
+            break
+        out.append([header, *lines[start : start + body]])
+        start += body
     return out
+
+
+def left_after(page: int, total: int, height: int) -> int:
+    """How many lines not shown yet follow page ``page`` (0-based) of ``total`` lines."""
+    size = page_size(height)
+    return max(0, total - size - page * (size - 1))
 
 
 def show_paged(
@@ -54,11 +64,9 @@ def show_paged(
     for n, chunk in enumerate(chunks):
         for line in chunk:
             console.print(Segments([*line, Segment.line()]), end="")
-        if n:  # blank rows below a short page keep its breadcrumb on the window's top row
-            console.print("\n" * (page_size(height) - len(chunk)), end="")
         if n == len(chunks) - 1:
             return None
-        left = sum(len(c) for c in chunks[n + 1 :]) - (len(chunks) - n - 1)
+        left = left_after(n, len(lines), height)
         answer = ask(f"-- {left} more line{'s' if left != 1 else ''}: {MORE}")
         if answer is None or answer.strip().lower() in ("q", "quit"):
             console.print(Text("(the rest of this screen was skipped)", style="dim"))

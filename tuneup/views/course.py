@@ -74,16 +74,23 @@ def step(
     retry: bool = False,
     hint: str | None = None,
 ) -> RenderableType:
-    """A step screen: intro, numbered topics and the check (and a retry of the missed
-    questions when ``retry``), the try-it, the step's actions."""
+    """A step screen: intro, the try-it, the step's actions, then what a number chooses
+    (the topics, the check, and a retry of the missed questions when ``retry``) right above
+    the footer, so the options and the prompt are on screen together."""
     sp = progress.steps.get(lesson.step)
     seen = sp.topics_seen if sp else set()
+    try_it = lesson.try_it.text.strip()
     parts: list[RenderableType] = [
         breadcrumb(crumb, glyphs),
         Text(glyphs.text(f"{lesson.title} (about {lesson.minutes} min)"), style="bold"),
         markdown(lesson.intro, glyphs),
         Text(""),
+        markdown(f"Try it: {try_it}" if glyphs.plain else f"**Try it:** {try_it}", glyphs),
     ]
+    if hint:
+        parts.append(Text(glyphs.text(hint), style="cyan"))
+    if actions:
+        parts.append(footer("Actions on this step: " + ", ".join(actions), glyphs))
     table = Table.grid(padding=(0, 1))
     table.add_column(justify="right")
     table.add_column()
@@ -97,14 +104,9 @@ def step(
         n = len(sp.missed)
         label = f"Retry the {n} missed question{'s' if n != 1 else ''}"
         table.add_row(f"{len(lesson.topics) + 2}.", Text(label))
-    parts += [table, Text(""), Text("Try it", style="bold"), markdown(lesson.try_it.text, glyphs)]
-    if hint:
-        parts.append(Text(glyphs.text(hint), style="cyan"))
-    if actions:
-        parts.append(footer("Actions on this step: " + ", ".join(actions), glyphs))
     n = len(lesson.topics) + (2 if retry else 1)
     choose = f"Type {numbers(1, n)} to choose"
-    parts.append(footer(f"{choose} · n next · b back · m menu · ? help", glyphs))
+    parts += [Text(""), table, footer(f"{choose} · n next · b back · m menu · ? help", glyphs)]
     return Group(*parts)
 
 
