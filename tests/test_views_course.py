@@ -172,3 +172,22 @@ def test_check_done_with_one_option_says_type_1() -> None:
     assert screens.valid_here(screens.CheckDone(2, ("next",)), _course(), Progress()) == (
         "On this screen type 1, b back, m menu, s1-s6 for a step, ? help."
     )
+
+
+def test_the_status_bar_leaves_out_whole_hints_never_half_a_word() -> None:
+    hints = ["? help", "q quit"]
+    crumb = "tuneup › 1 Prepare › 1 Retrieval for facts, fine-tuning for behaviour"
+    assert view.status_bar(crumb, hints, 80, Glyphs()) == f" {crumb}"  # "? hel" no more
+    assert view.status_bar("tuneup › 1 Prepare", hints, 80, Glyphs()) == (
+        " tuneup › 1 Prepare  ·  ? help  ·  q quit"
+    )
+    assert view.status_bar("tuneup › 1 Prepare", hints, 32, Glyphs()) == (
+        " tuneup › 1 Prepare  ·  ? help"
+    )
+    long = "tuneup › 1 Prepare › 2 Prompting, retrieval, fine-tuning or preference tuning?"
+    assert view.status_bar(long, hints, 60, Glyphs()) == (
+        " tuneup › 1 Prepare › 2 Prompting, retrieval, fine-tuning…"
+    )
+    assert view.status_bar(long, hints, 60, Glyphs(True)) == (
+        " tuneup > 1 Prepare > 2 Prompting, retrieval..."
+    )

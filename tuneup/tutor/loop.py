@@ -293,10 +293,11 @@ class Tutor:
     def _echo(self, text: str) -> None:
         self.console.print(text, soft_wrap=True)
 
-    def toolbar(self) -> str:
+    def toolbar(self, width: int = 80) -> str:
+        """The bottom bar, fitted to ``width`` columns (hints left out whole, never cut)."""
         room = self.room.toolbar() if self.room else None
-        where = f"  {self.glyphs.dot}  {room}" if room else ""
-        return f" {self.nav.crumb()}{where}  {self.glyphs.dot}  ? help  {self.glyphs.dot}  q quit"
+        hints = [room] if room else []
+        return view.status_bar(self.nav.crumb(), [*hints, "? help", "q quit"], width, self.glyphs)
 
 
 def build_tutor(

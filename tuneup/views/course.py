@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.table import Table
@@ -37,6 +38,23 @@ def breadcrumb(crumb: str, glyphs: Glyphs) -> Text:
 
 def footer(text: str, glyphs: Glyphs) -> Text:
     return Text(glyphs.text(text), style="dim")
+
+
+def status_bar(crumb: str, hints: Sequence[str], width: int, glyphs: Glyphs) -> str:
+    """The tutor's bottom bar: the breadcrumb, then ``hints``, within ``width`` columns.
+    Hints that do not fit are left out whole, the last first; a breadcrumb too long on its
+    own is cut after a whole word, with an ellipsis. Never a word cut in half."""
+    limit = max(1, width - 1)  # the last column is left free: some terminals wrap there
+    sep = f"  {glyphs.dot}  "
+    parts = [glyphs.text(crumb), *(glyphs.text(h) for h in hints)]
+    while len(parts) > 1 and cell_len(" " + sep.join(parts)) > limit:
+        parts.pop()
+    if cell_len(" " + parts[0]) > limit:
+        words, more = parts[0].split(" "), glyphs.text("…")
+        while len(words) > 1 and cell_len(" " + " ".join(words) + more) > limit:
+            words.pop()
+        parts[0] = " ".join(words).rstrip(" ,;:") + more
+    return " " + sep.join(parts)
 
 
 def status_words(status: StepStatus, glyphs: Glyphs) -> Text:
