@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from pathlib import Path
 
 import pexpect
 import pytest
-from pty_helpers import Screen, spawn_tuneup
+from pty_helpers import Screen, installed_tuneup, spawn_tuneup
 from tutor_helpers import seed_learner, shown_answer, wrong_answer
 
 from tuneup.course.content import load_course
@@ -117,6 +118,40 @@ def test_a_step_screen_at_80x24_ends_with_its_options_right_above_the_prompt(
     child.close()
 
 
+def test_an_actions_long_output_is_paged_and_wrapped_between_words(tuneup_home: Path) -> None:
+    child = spawn_tuneup(env=dict(os.environ, TUNEUP_HOME=str(tuneup_home)), rows=24, cols=80)
+    screen = Screen(child, rows=24, cols=80)
+    screen.wait_for("Adjust hyperparameters")
+    child.send("validate examples/marv-broken.jsonl\r")
+    assert _prompt_or_more(screen) == "more"
+    first = screen.lines
+    assert any("tuneup› validate examples/marv-broken.jsonl" in line for line in first)
+    assert "marv-broken.jsonl:3: error invalid_json" in screen.text  # the top is still there
+    seen = list(first)
+    while _prompt_or_more(screen) == "more":
+        child.send("\r")
+        screen.settle()
+        seen += screen.lines
+    text = " ".join(" ".join(seen).split())
+    assert "✗ 9 errors, 3 warnings: fix the errors before uploading." in text
+    assert "new jobs end 2027-01-06" in text  # never "new jobs e" / "nd 2027"
+    # Piped, each finding is one line; on the terminal it is wrapped between its words only.
+    piped = subprocess.run(
+        [installed_tuneup(), "validate", "examples/marv-broken.jsonl"],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, TUNEUP_HOME=str(tuneup_home)),
+        check=False,
+    ).stdout.splitlines()
+    findings = [line for line in piped if line.startswith("examples/marv-broken.jsonl:")]
+    assert len(findings) == 12
+    for finding in findings:
+        assert " ".join(finding.split()) in text, finding
+    child.send("q\r")
+    child.expect(pexpect.EOF)
+    child.close()
+
+
 def test_ctrl_c_cancels_the_line_and_ctrl_d_quits(tuneup_home: Path) -> None:
     child = _spawn(tuneup_home)
     child.expect("Adjust hyperparameters")
@@ -150,6 +185,8 @@ def test_tab_completes_commands_and_shipped_example_paths(
     screen.wait_for(lambda s: s.cursor_line().endswith("validate examples/marv-broken.jsonl"))
     child.send("\r")
     screen.wait_for("error invalid_json")
+    while _prompt_or_more(screen) == "more":  # the report is longer than the window
+        child.send("\r")
     child.sendline("q")
     child.expect(pexpect.EOF)
     child.close()

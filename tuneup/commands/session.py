@@ -21,7 +21,7 @@ import click
 from rich.console import Console
 from rich.text import Text
 
-from tuneup.views.console import Glyphs
+from tuneup.views.console import Glyphs, print_line
 
 if TYPE_CHECKING:
     import openai
@@ -184,20 +184,21 @@ class Session:
             self.console = self.out
 
     def say(self, line: str) -> None:
-        """A line of plain text, never wrapped by rich (paths and ids stay whole)."""
-        self.console.print(line, soft_wrap=True)
+        """A line of plain text: wrapped between words on a terminal (an id stays whole on
+        its row), one line when piped (see :func:`tuneup.views.console.print_line`)."""
+        print_line(self.console, line)
 
     def note(self, line: str) -> None:
         """A line for the person, on the error stream (stdout may be holding data)."""
-        self.err_console.print(line, soft_wrap=True)
+        print_line(self.err_console, line)
 
     def warn(self, line: str) -> None:
         """A warning line on the error stream: said in words, coloured as a second cue."""
         text = line if line.lower().startswith("warning") else f"warning: {line}"
-        self.err_console.print(Text(text, style="yellow"), soft_wrap=True)
+        print_line(self.err_console, Text(text, style="yellow"))
 
     def error_line(self, line: str) -> None:
         """The one line an error becomes (see :mod:`tuneup.commands.boundary`)."""
         if self.error_prefix and not line.startswith(self.error_prefix.split(":")[0]):
             line = self.error_prefix + line
-        self.err_console.print(Text(line, style="red"), soft_wrap=True)
+        print_line(self.err_console, Text(line, style="red"))

@@ -9,6 +9,7 @@ questions are read by the same line reader as everything else.
 from __future__ import annotations
 
 import sys
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import IO
 
@@ -28,7 +29,7 @@ from tuneup.statefile import clean_stale_temps
 from tuneup.tutor.journal import Journal
 from tuneup.tutor.lookups import Words, shell_words, step_actions, step_hint_for
 from tuneup.tutor.navigator import Navigator
-from tuneup.tutor.pager import show_paged
+from tuneup.tutor.pager import OutputPager, paged_output, show_paged
 from tuneup.tutor.reader import LineReader, PipeReader, PromptReader, TutorCompleter
 from tuneup.tutor.router import (
     JUMP_HELP,
@@ -47,7 +48,7 @@ from tuneup.tutor.router import (
     shell_hint,
 )
 from tuneup.views import course as view
-from tuneup.views.console import Glyphs, make_console
+from tuneup.views.console import Glyphs, make_console, print_line, sibling
 
 
 class Tutor:
@@ -66,8 +67,10 @@ class Tutor:
         self.glyphs = glyphs
         self._actions: dict[str, click.Command] | None = None
         self.reader: LineReader = reader or PipeReader(sys.stdin, self._echo)
+        self.pager: OutputPager | None = None  # pages the output of the action running
         self.session = Session(
             console=console,
+            err_console=sibling(console, plain=glyphs.plain),
             glyphs=glyphs,
             asker=self,
             provider=provider,
@@ -101,6 +104,8 @@ class Tutor:
 
     def confirm(self, question: str, *, default: bool = False) -> bool:
         hint = "[Y/n]" if default else "[y/N]"
+        if self.pager:
+            self.pager.reset()
         try:
             answer = self.reader.read(f"{question} {hint} ").strip().lower()
         except (EOFError, KeyboardInterrupt):
@@ -110,6 +115,8 @@ class Tutor:
         return answer in ("y", "yes")
 
     def read_line(self, prompt: str) -> str | None:
+        if self.pager:
+            self.pager.reset()
         try:
             return self.reader.read(prompt)
         except EOFError:
@@ -203,10 +210,13 @@ class Tutor:
     def run_action(self, word: str, args: str, *, split: bool = True) -> int:
         """Run an action exactly as the shell would, from where the learner is."""
         self.session.place.step, self.session.place.topic = self.nav.step, self.nav.topic_id
-        if not split:
-            code = run_in(self.session, self.actions[word], ["--", args])  # "-h what?" is text
-        else:
-            code = run_typed(self.session, self.actions[word], args)
+        with self._paged() as self.pager:
+            if not split:  # "-h what?" is text
+                code = run_in(self.session, self.actions[word], ["--", args])
+            else:
+                code = run_typed(self.session, self.actions[word], args)
+        if self.pager:
+            self.pending, self.pager = self.pager.typed, None
         if self.room:
             self.room.action(word, code, args)
         self.last_code = code
@@ -284,6 +294,12 @@ class Tutor:
         else:
             self.console.print(shown)
 
+    def _paged(self) -> AbstractContextManager[OutputPager | None]:
+        """An action's output is paged like a screen (on a terminal, not in plain mode)."""
+        if self.interactive and not self.glyphs.plain and self.console.is_terminal:
+            return paged_output(self.console, self.session.err_console, self._ask_more)
+        return nullcontext()
+
     def _ask_more(self, prompt: str) -> str | None:
         try:
             return self.reader.read(prompt)
@@ -313,7 +329,7 @@ def build_tutor(
     course = load_course(root)
     progress, warning = load_progress()
     if warning:
-        console.print(warning, soft_wrap=True)
+        print_line(console, warning)
     nav = Navigator(
         course,
         progress,

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 from rich.text import Text
 
+from tuneup.views.console import print_line
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -157,7 +159,7 @@ def render_report(
     if every:
         limit = max(limit, sum(len(g.findings) for g in report.groups()))
     for line in finding_lines(report, name, glyphs, limit, every=every):
-        console.print(line, soft_wrap=True)
+        print_line(console, line)
     if report.validation is not None:
         v = report.validation
         vname = str(v.file)
@@ -168,7 +170,7 @@ def render_report(
             )
         )
         for line in finding_lines(v, vname, glyphs, limit, every=every):
-            console.print(line, soft_wrap=True)
+            print_line(console, line)
     console.print(verdict(report, glyphs))
 
 

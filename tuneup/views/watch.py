@@ -12,7 +12,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from tuneup.views.console import Glyphs, printable
+from tuneup.views.console import Glyphs, print_line, printable
 from tuneup.views.live import say, status_text
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ def watch_view(
                 say(console, (f"trainer: {progress.trainer}", "dim"))
             for ev in progress.events:
                 if _worth_a_line(ev):
-                    console.print(_event_text(ev), soft_wrap=True)
+                    print_line(console, _event_text(ev))
             if progress.status != shown_status:
                 step = (
                     f" (step {progress.step} of {progress.total_steps})"
