@@ -282,6 +282,8 @@ def test_catch_up_on_the_local_lab_trains_here_and_chat_works_at_once(tmp_path: 
     assert "Start `tuneup` and type s3, then `chat` to talk to the model." in again.stdout
     after = json.loads((home / "progress.json").read_text())
     assert [after["steps"][n]["caught_up"] for n in ("1", "2")] == [False, False]
+    one = tuneup(home, "catch-up", "1")
+    assert one.stdout == "Nothing to prepare before step 1: start `tuneup` and type s1.\n"
     bad = tuneup(home, "catch-up", "9")
     assert bad.returncode == 2 and "from 1 to 6" in bad.stderr
     paid = tuneup(home, "catch-up", "3", OPENAI_API_KEY="sk-test-notarealkey0123456789")

@@ -122,6 +122,7 @@ def catch_up(session: Session, words: tuple[str, ...]) -> None:
             pass_mark=session.course.pass_mark,
         )
     except KeyboardInterrupt:
-        dim(session.console, "Stopped waiting; the job keeps training (`watch` follows it).")
+        watch = session.command("watch")
+        dim(session.console, f"Stopped waiting; the job keeps training (`{watch}` follows it).")
         raise click.exceptions.Exit(130) from None
     render_caught_up(session.console, session.glyphs, found, shell=not session.in_tutor)

@@ -90,6 +90,12 @@ def make_console(
     return console
 
 
+def command(typed: str, *, shell: bool) -> str:
+    """A command as it is typed where it is shown: ``tuneup watch`` in the shell, ``watch``
+    at the tutor's prompt."""
+    return f"tuneup {typed}" if shell else typed
+
+
 def sibling(console: Console, *, plain: bool = False) -> Console:
     """A second console writing where ``console`` writes, with its width when that is fixed
     (the tutor's error lines: they take their own way through the output pager)."""

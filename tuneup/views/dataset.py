@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 from rich.text import Text
 
-from tuneup.views.console import print_line
+from tuneup.views.console import command, print_line
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -174,7 +174,9 @@ def render_report(
     console.print(verdict(report, glyphs))
 
 
-def render_tokens(console: Console, report: ValidationReport, glyphs: Glyphs) -> None:
+def render_tokens(
+    console: Console, report: ValidationReport, glyphs: Glyphs, *, shell: bool = False
+) -> None:
     t = Table(box=glyphs.box, title=f"{report.file} ({report.encoding})", title_justify="left")
     for col in ("examples", "total", "min", "mean", "p50", "p90", "max", "assistant"):
         t.add_column(col, justify="right")
@@ -185,12 +187,14 @@ def render_tokens(console: Console, report: ValidationReport, glyphs: Glyphs) ->
     )
     console.print(t)
     if report.error_count:
-        console.print(
+        validate = command(f"validate {report.file}", shell=shell)
+        print_line(
+            console,
             Text(
                 f"{glyphs.warn} {report.error_count:,} lines have errors and were counted only "
-                f"in part; run `tuneup validate {report.file}`.",
+                f"in part; run `{validate}`.",
                 style="yellow",
-            )
+            ),
         )
 
 
@@ -203,14 +207,16 @@ def render_split(console: Console, result: SplitResult, glyphs: Glyphs) -> None:
 
 
 def render_estimate(
-    console: Console, report: ValidationReport, glyphs: Glyphs, *, name: str
+    console: Console, report: ValidationReport, glyphs: Glyphs, *, name: str, shell: bool = False
 ) -> None:
     console.print(summary_table(report, glyphs, title=name))
     if report.error_count:
-        console.print(
+        validate = command(f"validate {name}", shell=shell)
+        print_line(
+            console,
             Text(
-                f"{glyphs.warn} {report.error_count:,} errors: run `tuneup validate {name}`; "
+                f"{glyphs.warn} {report.error_count:,} errors: run `{validate}`; "
                 "the estimate counts only what could be read.",
                 style="yellow",
-            )
+            ),
         )

@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from tuneup.views.console import Glyphs, print_line, printable
+from tuneup.views.console import Glyphs, command, print_line, printable
 
 if TYPE_CHECKING:
     from tuneup.live.compare import CompareReport, CompareRow
@@ -133,7 +133,9 @@ def render_plan(console: Console, glyphs: Glyphs, plan: TrainPlan) -> None:
         console.print(Text(f"{glyphs.warn} {note}", style="yellow"))
 
 
-def render_started(console: Console, glyphs: Glyphs, started: TrainStarted) -> None:
+def render_started(
+    console: Console, glyphs: Glyphs, started: TrainStarted, *, shell: bool = False
+) -> None:
     for up in started.uploads:
         say(console, f"{glyphs.check} uploaded {printable(up.filename)} as {up.file_id}")
     say(
@@ -143,17 +145,21 @@ def render_started(console: Console, glyphs: Glyphs, started: TrainStarted) -> N
         (started.job_id, "bold"),
         f" ({started.status}) on {started.model}",
     )
-    console.print(Text("Follow it with `watch` (Ctrl-C stops watching, not the job).", "dim"))
+    watch = command("watch", shell=shell)
+    dim(console, f"Follow it with `{watch}` (Ctrl-C stops watching, not the job).")
 
 
 # -- jobs and models ------------------------------------------------------------------------
 
 
-def render_jobs(console: Console, glyphs: Glyphs, jobs: Iterable[JobSummary]) -> None:
+def render_jobs(
+    console: Console, glyphs: Glyphs, jobs: Iterable[JobSummary], *, shell: bool = False
+) -> None:
     """Two lines a job: id, status and date; then the base model and what came of it."""
     rows = list(jobs)
     if not rows:
-        console.print("No fine-tuning jobs yet. Start one with `train FILE --model MODEL`.")
+        train = command("train FILE --model MODEL", shell=shell)
+        say(console, f"No fine-tuning jobs yet. Start one with `{train}`.")
         return
     arrow = "->" if glyphs.plain else "→"
     for j in rows:

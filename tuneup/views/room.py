@@ -46,7 +46,7 @@ def render_caught_up(
     step = found.step
     go = f"start `tuneup` and type s{step}" if shell else f"type s{step}"
     if found.file_id is None:
-        console.print(f"Nothing to prepare before step {step}: {go} and start there.")
+        console.print(f"Nothing to prepare before step {step}: {go}.")
         _marked(console, found.marked)
         return
     say(console, (f"{glyphs.check} ", "green"), f"Caught up to step {step}.")
