@@ -91,7 +91,12 @@ def test_question_and_feedback_exact() -> None:
         "n next question"
     )
     assert _render(view.feedback(grade(q, "2"), Glyphs(True), last=True), plain=True) == (
-        "[ok] Right.\n[ok] 2. 10 (your answer, right)\n     The minimum.\nn see your score"
+        "[ok] Right.\n"
+        "  1. 1\n"
+        "     Too few.\n"
+        "[ok] 2. 10 (your answer, right)\n"
+        "     The minimum.\n"
+        "n see your score"
     )
 
 
@@ -190,4 +195,41 @@ def test_the_status_bar_leaves_out_whole_hints_never_half_a_word() -> None:
     )
     assert view.status_bar(long, hints, 60, Glyphs(True)) == (
         " tuneup > 1 Prepare > 2 Prompting, retrieval..."
+    )
+
+
+def test_feedback_explains_every_option_marking_the_chosen_and_the_right() -> None:
+    from tuneup.course.progress import StepStatus
+
+    q = Question(
+        "q3",
+        "Which file format?",
+        (
+            Option("CSV", "Not for chat examples.", False),
+            Option("JSONL", "One example a line.", True),
+            Option("YAML", "Not accepted.", False),
+        ),
+    )
+    assert _render(view.feedback(grade(q, "1"), Glyphs(), last=True)) == (
+        "✗ Not quite. The answer is: JSONL\n"
+        "  1. CSV (your answer)\n"
+        "     Not for chat examples.\n"
+        "✓ 2. JSONL (right)\n"
+        "     One example a line.\n"
+        "  3. YAML\n"
+        "     Not accepted.\n"
+        "n see your score"
+    )
+    done = view.check_done(
+        _course().lesson(2),
+        StepStatus("passed", 2, 2),
+        score=2,
+        total=2,
+        pass_mark=75,
+        options=["next"],
+        missed=0,
+        glyphs=Glyphs(True),
+    )
+    assert _render(done, plain=True).splitlines()[0] == (
+        "Knowledge check done: 2/2. Step 2 passed: the menu shows it as [ok] passed 2/2."
     )

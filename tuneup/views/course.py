@@ -171,17 +171,20 @@ def question(shown: PresentedQuestion, glyphs: Glyphs, *, crumb: str) -> Rendera
 
 
 def feedback(grade: Grade, glyphs: Glyphs, *, last: bool) -> RenderableType:
-    """What the answer earned, quoting the options' text: the one chosen and the right one,
-    each with its explanation (for a number, why the value is off and the working)."""
+    """What the answer earned, quoting every option's text in the order shown, each with
+    its explanation; the one chosen and the right one are marked and bold (for a number,
+    why the value is off and the working)."""
     mark = glyphs.check if grade.correct else glyphs.cross
     style = "green bold" if grade.correct else "red bold"
     parts: list[RenderableType] = [Text(glyphs.text(f"{mark} {grade.headline}"), style=style)]
-    for note in grade.focus:
+    for note in grade.notes:
         tags = [t for t, on in (("your answer", note.chosen), ("right", note.correct)) if on]
         marker = glyphs.check if note.correct else " "
-        line = f"{marker} {note.number}. {note.text} ({', '.join(tags)})"
-        parts.append(Text(glyphs.text(line), style="bold"))
-        parts.append(Padding(Text(glyphs.text(note.explain.strip())), (0, 0, 0, 5)))
+        said = f" ({', '.join(tags)})" if tags else ""
+        line = f"{marker} {note.number}. {note.text}{said}"
+        parts.append(Text(glyphs.text(line), style="bold" if tags else ""))
+        if note.explain.strip():
+            parts.append(Padding(Text(glyphs.text(note.explain.strip())), (0, 0, 0, 5)))
     if grade.kind == "number":
         parts.append(Text(glyphs.text(f"You typed {grade.chosen_text}.")))
         parts.append(markdown(grade.explain, glyphs))
@@ -202,7 +205,7 @@ def check_done(
 ) -> RenderableType:
     """The end of a check: the score, passed or not in words, and numbered next moves."""
     verdict = (
-        f"Step {lesson.step} passed: it is marked {glyphs.check} on the menu."
+        f"Step {lesson.step} passed: the menu shows it as {status_words(status, glyphs)}."
         if status.passed
         else f"Not passed yet: a pass needs {pass_mark}% of the {total} questions."
     )
