@@ -31,6 +31,12 @@ if TYPE_CHECKING:
     from tuneup.live.ledger import Ledger
 
 
+def yes_no(default: bool) -> str:
+    """The one way a yes/no question shows its answers and its default, in the shell and in
+    the tutor: ``[y/N]`` (Enter is no) or ``[Y/n]`` (Enter is yes)."""
+    return "[Y/n]" if default else "[y/N]"
+
+
 class Asker(Protocol):
     """How a session asks the learner for a yes/no or a line of free input."""
 

@@ -21,7 +21,7 @@ from tuneup.commands import roomlink
 from tuneup.commands.action import meta_of
 from tuneup.commands.boundary import guard, run_in, run_typed
 from tuneup.commands.roomlink import RoomLink
-from tuneup.commands.session import Session
+from tuneup.commands.session import Session, yes_no
 from tuneup.course.content import load_course
 from tuneup.course.progress import load_progress
 from tuneup.home import package_content_dir
@@ -103,7 +103,7 @@ class Tutor:
         return self.reader.interactive
 
     def confirm(self, question: str, *, default: bool = False) -> bool:
-        hint = "[Y/n]" if default else "[y/N]"
+        hint = yes_no(default)
         if self.pager:
             self.pager.reset()
         try:
