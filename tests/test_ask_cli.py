@@ -64,6 +64,22 @@ def test_ask_json_shape_and_the_key_never_shows(chat) -> None:
     assert SECRET not in proc.stdout + proc.stderr
 
 
+def test_an_off_topic_question_from_the_shell_says_nothing_of_the_tutors_menu() -> None:
+    from tuneup.ask.answer import ELSEWHERE, NOT_COVERED
+    from tuneup.commands.ask import TUTOR_ENDING
+
+    assert NOT_COVERED.endswith(TUTOR_ENDING) and ELSEWHERE.endswith(TUTOR_ENDING)
+    proc = _tuneup("ask", "how do I bake bread?")
+    assert proc.returncode == 0, proc.stderr
+    said = " ".join(proc.stdout.split())
+    assert said.startswith("That is not covered in the guide")
+    assert "type m for the menu" not in said and said.endswith("or hyperparameters.")
+    data = json.loads(_tuneup("ask", "--json", "how do I bake bread?").stdout)
+    assert data["answer"].endswith("or hyperparameters.")
+    tutor = _tuneup(stdin="how do I bake bread?\nq\n")
+    assert "or type m for the menu." in " ".join(tutor.stdout.split())  # there m is the menu
+
+
 def test_ask_json_offline_without_configuration() -> None:
     proc = _tuneup("ask", "--json", "what is a checkpoint")
     data = json.loads(proc.stdout)

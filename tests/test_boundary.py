@@ -98,3 +98,32 @@ def test_usage_problems_are_one_line_and_exit_2(args: list[str], needle: str) ->
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and needle in lines[0] and lines[0].startswith("tuneup")
     assert lines[0].count("tuneup:") <= 1 and "--help" in lines[0]
+
+
+def test_hints_in_error_lines_are_worded_for_where_they_are_shown() -> None:
+    from tuneup.commands.catalogue import tutor_actions
+    from tuneup.views.console import Glyphs, make_console
+
+    line = (
+        "No job to look at. Start one with `train FILE`, or give a job id (`jobs` lists them); "
+        "`tuneup validate f.jsonl` checks it, `tuneup lab` serves the lab, "
+        "`client.models.retrieve(name)` is code."
+    )
+    tutor = ScriptedSession()
+    assert tutor.for_here(line) == line.replace("`tuneup validate", "`validate")
+    shell = Session(
+        console=make_console(width=100),
+        glyphs=Glyphs(),
+        asker=tutor.asker_script,
+        actions=tutor_actions,
+    )
+    assert shell.for_here(line) == (
+        "No job to look at. Start one with `tuneup train FILE`, or give a job id "
+        "(`tuneup jobs` lists them); `tuneup validate f.jsonl` checks it, `tuneup lab` serves "
+        "the lab, `client.models.retrieve(name)` is code."
+    )
+    assert shell.command("watch") == "tuneup watch" and tutor.command("watch") == "watch"
+    # tutor-only words (`more`) are not shell commands
+    assert shell.for_here("Type `more` for the next passages.") == (
+        "Type `more` for the next passages."
+    )

@@ -38,14 +38,35 @@ def test_catch_up_then_own_run_and_best_result(tuneup_home: Path) -> None:
     p.record_check(2, 4, 4, [])
     p.record_check(2, 2, 4, ["a", "b"])  # a worse retake keeps the pass
     assert p.status(2).words == "passed" and p.steps[2].missed == ()
-    p.catch_up(2)
-    assert p.status(2).words == "passed"  # passed beats caught up
+    assert not p.catch_up(2)  # a passed step stays passed: nothing changed
+    assert p.status(2).words == "passed"
     assert p.status(5).words == "not started"
     p.save()
     loaded, _ = load_progress()
-    assert loaded.steps[2].score == 4 and loaded.steps[2].caught_up
+    assert loaded.steps[2].score == 4 and not loaded.steps[2].caught_up
     data = json.loads((tuneup_home / "progress.json").read_text())
     assert data["version"] == 2 and data["learner"] == p.learner
+
+
+def test_catching_up_names_only_the_steps_it_changed(tuneup_home: Path) -> None:
+    p, _ = load_progress()
+    p.record_check(1, 5, 5)  # passed
+    p.record_check(3, 1, 5, ["a"])  # attempted
+    p.catch_up(4)  # already caught up
+    assert p.catch_up_to(5) == (2, 3)
+    assert [p.status(n).words for n in range(1, 5)] == ["passed", *["caught up"] * 3]
+    assert p.last is not None and p.last.step == 5
+    assert p.catch_up_to(5) == ()
+
+
+def test_steps_phrase() -> None:
+    from tuneup.course.progress import steps_phrase
+
+    assert steps_phrase((2,)) == "step 2"
+    assert steps_phrase((1, 2)) == "steps 1-2"
+    assert steps_phrase((1, 3)) == "steps 1 and 3"
+    assert steps_phrase((1, 2, 3)) == "steps 1-3"
+    assert steps_phrase((1, 3, 4)) == "steps 1, 3 and 4"
 
 
 def test_missed_questions_survive_a_restart(tuneup_home: Path) -> None:

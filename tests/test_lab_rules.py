@@ -15,6 +15,7 @@ import pytest
 from tests.lab_helpers import MODEL, client, upload, wait
 from tuneup.course.content import load_course
 from tuneup.dataset.catalog import load_catalog
+from tuneup.errors import describe
 from tuneup.home import package_content_dir
 from tuneup.lab import rules
 from tuneup.lab.app import create_app
@@ -50,6 +51,8 @@ def test_retired_models_and_bare_aliases_are_refused_like_openai(lab) -> None:
         assert err.value.body["type"] == "invalid_request_error"
         assert why in err.value.message
         assert "tuneup lab: see step 2, topic “Which base model?”" in err.value.message
+        line = describe(err.value)  # the line a learner reads: one full stop, not ".)."
+        assert line.endswith("“Which base model?”.)") and ".)." not in line
     # the dated snapshot the lessons use is accepted
     job = c.fine_tuning.jobs.create(model=MODEL, training_file=f.id)
     assert wait(c, job.id).status == "succeeded"

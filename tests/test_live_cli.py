@@ -182,6 +182,9 @@ def test_unreachable_endpoint_and_unknown_job(tmp_path: Path) -> None:
     assert doc.returncode == 1 and "✗ endpoint" in doc.stdout
     nojob = run_tuneup("watch", env=tuneup_env())
     assert nojob.returncode == 1 and "No job to look at" in nojob.stderr
+    # the hint is worded for the shell: commands with their `tuneup`
+    assert "Start one with `tuneup train FILE`" in nojob.stderr
+    assert "(`tuneup jobs` lists them)" in nojob.stderr
     lab404 = run_tuneup("metrics", "ftjob-nope", env=tuneup_env())
     assert lab404.returncode == 1 and "Not found (404)" in lab404.stderr
 

@@ -62,6 +62,15 @@ def test_a_paid_call_asks_first_and_no_sends_nothing(paid, args: list[str]) -> N
     assert KEY not in proc.stdout + proc.stderr
 
 
+def test_the_question_reads_the_same_in_the_shell_and_the_tutor(paid) -> None:
+    _, server = paid
+    model = "ft:gpt-4.1-mini-2025-04-14:org::abc"
+    shell = tuneup("chat", model, server=server, stdin="n\n")
+    tutor = tuneup(server=server, stdin=f"chat {model}\nn\nq\n")
+    asked = "is billed. Type yes to go ahead [y/N]"
+    assert asked in shell.stderr and asked in tutor.stdout
+
+
 def test_yes_goes_ahead_and_is_asked_once_a_session(paid) -> None:
     state, server = paid
     proc = tuneup(

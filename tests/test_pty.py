@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from pathlib import Path
 
 import pexpect
 import pytest
-from pty_helpers import Screen, spawn_tuneup
+from pty_helpers import Screen, installed_tuneup, spawn_tuneup
 from tutor_helpers import seed_learner, shown_answer, wrong_answer
 
 from tuneup.course.content import load_course
 from tuneup.home import package_content_dir
+from tuneup.tutor.pager import MORE
 
 
 def _spawn(home: Path) -> pexpect.spawn:
@@ -92,6 +94,68 @@ def test_every_step_and_topic_at_80x24_keeps_its_breadcrumb_on_screen(tuneup_hom
     assert child.exitstatus == 0
 
 
+def test_a_step_screen_at_80x24_ends_with_its_options_right_above_the_prompt(
+    tuneup_home: Path,
+) -> None:
+    """At most two pages, and the last one ends with the numbered options, the footer that
+    says which numbers to type, and the prompt: no blank rows between them."""
+    course = load_course(package_content_dir())
+    child = spawn_tuneup(env=dict(os.environ, TUNEUP_HOME=str(tuneup_home)), rows=24, cols=80)
+    screen = Screen(child, rows=24, cols=80)
+    screen.wait_for("Adjust hyperparameters")
+    for n in course.steps:
+        lesson = course.lesson(n)
+        child.send(f"s{n}\r")
+        assert _walk_pages(child, screen, f"tuneup › {n} {lesson.label}") <= 2
+        options = len(lesson.topics) + 1
+        lines = screen.lines
+        at = screen.screen.cursor.y
+        assert lines[at].startswith("tuneup›"), screen.text
+        assert lines[at - 1].startswith(f"Type 1-{options} to choose"), screen.text
+        shown = [line.split(".")[0].strip() for line in lines[at - 1 - options : at - 1]]
+        assert shown == [str(i) for i in range(1, options + 1)], screen.text
+    child.send("q\r")
+    child.expect(pexpect.EOF)
+    child.close()
+
+
+def test_an_actions_long_output_is_paged_and_wrapped_between_words(tuneup_home: Path) -> None:
+    child = spawn_tuneup(env=dict(os.environ, TUNEUP_HOME=str(tuneup_home)), rows=24, cols=80)
+    screen = Screen(child, rows=24, cols=80)
+    screen.wait_for("Adjust hyperparameters")
+    child.send("validate examples/marv-broken.jsonl\r")
+    assert _prompt_or_more(screen) == "more"
+    first = screen.lines
+    assert any("tuneup› validate examples/marv-broken.jsonl" in line for line in first)
+    assert "marv-broken.jsonl:3: error invalid_json" in screen.text  # the top is still there
+    seen = first[[i for i, row in enumerate(first) if "tuneup› validate" in row][0] + 1 :]
+    while True:  # each page, as it waits at its more line or the prompt
+        child.send("\r")
+        state = _prompt_or_more(screen)
+        seen += screen.lines
+        if state == "prompt":
+            break
+    text = " ".join(" ".join(seen).split())
+    assert "✗ 9 errors, 3 warnings: fix the errors before uploading." in text
+    assert "new jobs end 2027-01-06" in text  # never "new jobs e" / "nd 2027"
+    # Piped, each finding is one line. On the terminal every row holds whole words of it:
+    # a word cut in two ("e" / "nd") would be a token the report does not have.
+    piped = subprocess.run(
+        [installed_tuneup(), "validate", "examples/marv-broken.jsonl"],
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, TUNEUP_HOME=str(tuneup_home)),
+        check=False,
+    ).stdout
+    words = set(piped.split()) | set(f"-- {MORE} tuneup› validate".split())
+    for row in seen:
+        if not any(c in row for c in "│╭╰├"):  # the summary table's cells wrap on their own
+            assert set(row.split()) <= words, row
+    child.send("q\r")
+    child.expect(pexpect.EOF)
+    child.close()
+
+
 def test_ctrl_c_cancels_the_line_and_ctrl_d_quits(tuneup_home: Path) -> None:
     child = _spawn(tuneup_home)
     child.expect("Adjust hyperparameters")
@@ -125,6 +189,8 @@ def test_tab_completes_commands_and_shipped_example_paths(
     screen.wait_for(lambda s: s.cursor_line().endswith("validate examples/marv-broken.jsonl"))
     child.send("\r")
     screen.wait_for("error invalid_json")
+    while _prompt_or_more(screen) == "more":  # the report is longer than the window
+        child.send("\r")
     child.sendline("q")
     child.expect(pexpect.EOF)
     child.close()

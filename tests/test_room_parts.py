@@ -266,11 +266,24 @@ def test_catch_up_on_the_local_lab_trains_here_and_chat_works_at_once(tmp_path: 
     proc = tuneup(home, input="catch up 3\nchat\nWhat is the capital of France?\n/exit\nq\n")
     assert proc.returncode == 0, proc.stdout
     assert "Caught up to step 3." in proc.stdout and "(trained for you)" in proc.stdout
+    assert "Steps 1-2 are marked caught up (not passed)" in proc.stdout
+    assert "Type s3, then `chat` to talk to the model." in proc.stdout
     assert "Chatting with ft:" in proc.stdout and "model> " in proc.stdout
     progress = json.loads((home / "progress.json").read_text())
     assert progress["steps"]["2"]["caught_up"] is True and progress["last"]["step"] == 3
+    # The learner then passes steps 1 and 2 and catches up again: those steps are not
+    # named, and the way to step 3 is worded for the shell.
+    for n in ("1", "2"):
+        progress["steps"][n].update(score=5, total=5, caught_up=False)
+    (home / "progress.json").write_text(json.dumps(progress))
     again = tuneup(home, "catch-up", "3")
     assert again.returncode == 0 and "(your newest model)" in again.stdout  # not trained twice
+    assert "marked caught up" not in again.stdout and "\nType s3" not in again.stdout
+    assert "Start `tuneup` and type s3, then `chat` to talk to the model." in again.stdout
+    after = json.loads((home / "progress.json").read_text())
+    assert [after["steps"][n]["caught_up"] for n in ("1", "2")] == [False, False]
+    one = tuneup(home, "catch-up", "1")
+    assert one.stdout == "Nothing to prepare before step 1: start `tuneup` and type s1.\n"
     bad = tuneup(home, "catch-up", "9")
     assert bad.returncode == 2 and "from 1 to 6" in bad.stderr
     paid = tuneup(home, "catch-up", "3", OPENAI_API_KEY="sk-test-notarealkey0123456789")

@@ -162,3 +162,25 @@ def test_a_question_that_starts_with_a_dash_is_a_question_not_options() -> None:
 def test_a_subcommands_help_is_printed_in_the_tutor() -> None:
     out = drive("content check --help\rq\r")
     assert "Usage: tuneup content check [OPTIONS] [DIRECTORY]" in out
+
+
+def test_a_readme_command_with_its_tuneup_prefix_runs_in_the_tutor() -> None:
+    out = drive("tuneup validate examples/marv.jsonl\rtuneup lab\rq\r")
+    assert "(In the tutor `validate examples/marv.jsonl` is enough: no need for `tuneup`.)" in out
+    assert "the file can be uploaded." in out  # the report, not a guide passage
+    assert "offline: passages from tuneup's guide" not in out
+    assert "`tuneup lab` runs in the shell, not in the tutor" in out
+
+
+def test_the_bottom_bar_fits_the_window_dropping_whole_hints() -> None:
+    from tutor_helpers import tutor
+
+    with tutor() as (t, _out, pipe):
+        pipe.send_text("1\r2\rq\r")  # type: ignore[attr-defined]
+        t.run()
+        bar = t.toolbar(80)
+    crumb = "tuneup › 1 Prepare › 2 Prompting, retrieval, fine-tuning or preference tuning?"
+    assert bar == f" {crumb}"  # both hints left out whole: they do not fit beside it
+    assert len(bar) < 80
+    t.nav.go_menu()
+    assert t.toolbar(80) == " tuneup  ·  ? help  ·  q quit"

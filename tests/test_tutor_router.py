@@ -79,3 +79,30 @@ def test_every_navigation_word_is_in_the_table_and_no_action_shadows_it() -> Non
 def test_normalize_is_idempotent() -> None:
     for text in ["4️⃣", "４", " step 3 "]:
         assert normalize(normalize(text)) == normalize(text)
+
+
+def test_a_command_typed_as_in_the_shell_runs_the_action() -> None:
+    # The README says `tuneup validate FILE`; typed in the tutor it is that action.
+    intent = route("tuneup validate content/examples/marv.jsonl", options=6, actions=ACTIONS)
+    assert intent == Run("validate", "content/examples/marv.jsonl", prefixed=True)
+    assert route("TUNEUP  Validate x", options=6, actions=ACTIONS) == Run(
+        "validate", "x", prefixed=True
+    )
+
+
+def test_tuneup_with_no_tutor_action_is_invalid_never_a_question() -> None:
+    shell = {"lab", "join"}
+    for text in ("tuneup", "tuneup lab --room w", "tuneup --provider lab", "tuneup join u c"):
+        assert route(text, options=6, actions=ACTIONS, shell=shell) == Invalid(text, "shell")
+    # a sentence that merely starts with the name is still a question
+    assert route("tuneup is great, what is an epoch?", options=6, actions=ACTIONS) == Ask(
+        "tuneup is great, what is an epoch?"
+    )
+
+
+def test_shell_hint_names_what_to_do() -> None:
+    from tuneup.tutor.router import shell_hint
+
+    assert shell_hint("tuneup lab --room w", {"lab"}).startswith("`tuneup lab` runs in the shell")
+    assert "Options such as --provider" in shell_hint("tuneup --provider lab", {"lab"})
+    assert "without `tuneup`" in shell_hint("tuneup", {"lab"})

@@ -91,7 +91,12 @@ def test_question_and_feedback_exact() -> None:
         "n next question"
     )
     assert _render(view.feedback(grade(q, "2"), Glyphs(True), last=True), plain=True) == (
-        "[ok] Right.\n[ok] 2. 10 (your answer, right)\n     The minimum.\nn see your score"
+        "[ok] Right.\n"
+        "  1. 1\n"
+        "     Too few.\n"
+        "[ok] 2. 10 (your answer, right)\n"
+        "     The minimum.\n"
+        "n see your score"
     )
 
 
@@ -115,13 +120,116 @@ def test_step_screen_exact_in_plain_mode() -> None:
         "Step number 1 (about 5 min)\n"
         "Intro.\n"
         "\n"
+        "Try it: Type `validate`.\n"
+        "Your last job: x.\n"
+        "\n"
         "1. Topic 1\n"
         "2. Topic 2 [ok]\n"
         "3. Topic 3\n"
         "4. Knowledge check (2 questions)  not started\n"
-        "\n"
-        "Try it\n"
-        "Type `validate`.\n"
-        "Your last job: x.\n"
         "Type 1-4 to choose - n next - b back - m menu - ? help"
+    )
+
+
+def test_step_screen_ends_with_its_options_then_what_to_type() -> None:
+    lesson = _course().lesson(1)
+    text = _render(
+        view.step(
+            lesson,
+            Progress(steps={1: StepProgress(set(), 0, 2, ("q1",))}),
+            ["validate", "tokens"],
+            Glyphs(),
+            crumb=screens.crumb(screens.Step(1), _course()),
+            pass_mark=75,
+            retry=True,
+        )
+    )
+    assert text.splitlines()[4:] == [
+        "Try it: Type validate.",
+        "Actions on this step: validate, tokens",
+        "",
+        "1. Topic 1",
+        "2. Topic 2",
+        "3. Topic 3",
+        "4. Knowledge check (2 questions)  attempted 0/2",
+        "5. Retry the 1 missed question",
+        "Type 1-5 to choose · n next · b back · m menu · ? help",
+    ]
+
+
+def test_check_done_with_one_option_says_type_1() -> None:
+    from tuneup.course.progress import StepStatus
+
+    shown = view.check_done(
+        _course().lesson(2),
+        StepStatus("passed", 2, 2),
+        score=2,
+        total=2,
+        pass_mark=75,
+        options=["next"],
+        missed=0,
+        glyphs=Glyphs(),
+    )
+    assert _render(shown).splitlines()[-2:] == [
+        "  1. Go on to step 3",
+        "Type 1 · b back to step 2 · m menu",
+    ]
+    assert screens.valid_here(screens.CheckDone(2, ("next",)), _course(), Progress()) == (
+        "On this screen type 1, b back, m menu, s1-s6 for a step, ? help."
+    )
+
+
+def test_the_status_bar_leaves_out_whole_hints_never_half_a_word() -> None:
+    hints = ["? help", "q quit"]
+    crumb = "tuneup › 1 Prepare › 1 Retrieval for facts, fine-tuning for behaviour"
+    assert view.status_bar(crumb, hints, 80, Glyphs()) == f" {crumb}"  # "? hel" no more
+    assert view.status_bar("tuneup › 1 Prepare", hints, 80, Glyphs()) == (
+        " tuneup › 1 Prepare  ·  ? help  ·  q quit"
+    )
+    assert view.status_bar("tuneup › 1 Prepare", hints, 32, Glyphs()) == (
+        " tuneup › 1 Prepare  ·  ? help"
+    )
+    long = "tuneup › 1 Prepare › 2 Prompting, retrieval, fine-tuning or preference tuning?"
+    assert view.status_bar(long, hints, 60, Glyphs()) == (
+        " tuneup › 1 Prepare › 2 Prompting, retrieval, fine-tuning…"
+    )
+    assert view.status_bar(long, hints, 60, Glyphs(True)) == (
+        " tuneup > 1 Prepare > 2 Prompting, retrieval..."
+    )
+
+
+def test_feedback_explains_every_option_marking_the_chosen_and_the_right() -> None:
+    from tuneup.course.progress import StepStatus
+
+    q = Question(
+        "q3",
+        "Which file format?",
+        (
+            Option("CSV", "Not for chat examples.", False),
+            Option("JSONL", "One example a line.", True),
+            Option("YAML", "Not accepted.", False),
+        ),
+    )
+    assert _render(view.feedback(grade(q, "1"), Glyphs(), last=True)) == (
+        "✗ Not quite. The answer is: JSONL\n"
+        "  1. CSV (your answer)\n"
+        "     Not for chat examples.\n"
+        "✓ 2. JSONL (right)\n"
+        "     One example a line.\n"
+        "  3. YAML\n"
+        "     Not accepted.\n"
+        "n see your score"
+    )
+    done = view.check_done(
+        _course().lesson(2),
+        StepStatus("passed", 2, 2),
+        score=2,
+        total=2,
+        pass_mark=75,
+        options=["next"],
+        missed=0,
+        glyphs=Glyphs(True),
+    )
+    assert _render(done, plain=True).splitlines()[0] == (
+        "Knowledge check done: 2/2. Step 2 passed: the menu shows it as [ok] passed 2/2."
     )

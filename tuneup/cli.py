@@ -18,7 +18,7 @@ import click
 from tuneup import __version__
 from tuneup.commands.action import CONTEXT_SETTINGS
 from tuneup.commands.boundary import BROKEN_PIPE, guard, usage_line
-from tuneup.commands.session import Session
+from tuneup.commands.session import Session, yes_no
 from tuneup.config import PROVIDERS
 
 
@@ -81,7 +81,7 @@ class ShellAsker:
         return sys.stdin.isatty()
 
     def confirm(self, question: str, *, default: bool = False) -> bool:
-        hint = "[Y/n]" if default else "[yes/no]"
+        hint = yes_no(default)
         try:
             answer = click.prompt(f"{question} {hint}", default="", err=True, show_default=False)
         except (click.Abort, EOFError):

@@ -101,7 +101,7 @@ def _api_error_line(exc: BaseException) -> str | None:
         detail = body["message"]
     elif msg := getattr(exc, "message", None):
         detail = str(msg)
-    detail = detail.strip().rstrip(".")
+    detail = detail.strip()
     if name == "APITimeoutError":
         return (
             "The request timed out: the server did not answer in time. "
@@ -125,11 +125,11 @@ def _api_error_line(exc: BaseException) -> str | None:
         )
     if status == 403:
         reason = detail or "the key may not do this"
-        return f"Permission denied (403): {reason}. Check the key's project and role."
+        return f"Permission denied (403): {_sentence(reason)} Check the key's project and role."
     if status == 404:
         return (
-            f"Not found (404): {detail or 'no such model or id'}. Check the id; a model that "
-            "has just finished training can take a minute to appear."
+            f"Not found (404): {_sentence(detail or 'no such model or id')} Check the id; a "
+            "model that has just finished training can take a minute to appear."
         )
     if status == 429:
         return (
@@ -139,8 +139,13 @@ def _api_error_line(exc: BaseException) -> str | None:
     if status is not None and status >= 500:
         return f"The server had an error ({status}); it is usually temporary, try again shortly."
     if status is not None:
-        return f"The API refused the request ({status}): {detail or name}."
-    return f"API error: {detail or name}."
+        return f"The API refused the request ({status}): {_sentence(detail or name)}"
+    return f"API error: {_sentence(detail or name)}"
+
+
+def _sentence(text: str) -> str:
+    """``text`` ending with one full stop: ``... (see step 2.)`` is not given another."""
+    return text if text.endswith((".", "!", "?", ".)", "?)", '."', ".”", "?”")) else f"{text}."
 
 
 def is_expected(exc: BaseException) -> bool:

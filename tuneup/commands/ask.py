@@ -3,7 +3,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 from functools import partial
+from typing import TYPE_CHECKING
 
 import click
 from rich.text import Text
@@ -14,6 +16,19 @@ from tuneup.commands.session import Session
 from tuneup.errors import CancelledByUser
 
 STYLES = ("simpler", "deeper", "example")
+#: How the guide's redirects end (tuneup.ask.answer words them for the tutor, where m opens
+#: the menu); from the shell the sentence ends before it.
+TUTOR_ENDING = ", or type m for the menu."
+
+if TYPE_CHECKING:
+    from tuneup.ask.answer import Answer
+
+
+def worded_for(session: Session, result: Answer) -> Answer:
+    """``result`` as it is read where it is shown: no "type m for the menu" in the shell."""
+    if session.in_tutor or not result.answer.endswith(TUTOR_ENDING):
+        return result
+    return dataclasses.replace(result, answer=result.answer[: -len(TUTOR_ENDING)] + ".")
 
 
 def _confirm_model(session: Session, yes: bool) -> bool:
@@ -49,8 +64,11 @@ def answer_question(
     session.memo["last-question"] = question
     confirm = partial(_confirm_model, session, yes)
     if as_json:
-        result = answer(
-            question, settings=settings, topic=topic_guide, style=style, confirm_model=confirm
+        result = worded_for(
+            session,
+            answer(
+                question, settings=settings, topic=topic_guide, style=style, confirm_model=confirm
+            ),
         )
         if result.notice:
             session.warn(result.notice)
@@ -81,6 +99,7 @@ def answer_question(
         raise click.exceptions.Exit(130) from None
     if streamed:
         session.console.print()
+    result = worded_for(session, result)
     session.memo["last-answer"] = result
     render_answer(
         session.console,

@@ -137,7 +137,9 @@ def tokens(session: Session, file: str, model: str | None, as_json: bool) -> Non
         else:
             from tuneup.views.dataset import render_tokens
 
-            render_tokens(session.console, report, session.glyphs, name=file)
+            render_tokens(
+                session.console, report, session.glyphs, name=file, shell=not session.in_tutor
+            )
 
 
 @action(
@@ -170,7 +172,8 @@ def estimate(
             return
         from tuneup.views.dataset import render_estimate
 
-        render_estimate(session.console, report, session.glyphs, name=file)
+        shell = not session.in_tutor
+        render_estimate(session.console, report, session.glyphs, name=file, shell=shell)
 
 
 @action(

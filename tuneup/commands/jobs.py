@@ -61,9 +61,10 @@ def watch(session: Session, job: str | None) -> None:
             yield progress
 
     try:
-        watch_view(session.console, session.glyphs, snapshots())
+        watch_view(session.console, session.glyphs, snapshots(), shell=not session.in_tutor)
     except KeyboardInterrupt:
-        dim(session.console, f"Stopped watching. Job {jid} keeps running; `watch {jid}` goes on.")
+        again = session.command(f"watch {jid}")
+        dim(session.console, f"Stopped watching. Job {jid} keeps running; `{again}` goes on.")
         raise click.exceptions.Exit(130) from None  # no further call: Ctrl-C means now
     if last is not None:  # the job exists: remember how it ended
         session.ledger.update_job(client.fine_tuning.jobs.retrieve(jid))
@@ -84,7 +85,7 @@ def jobs(session: Session, as_json: bool) -> None:
     else:
         from tuneup.views.live import render_jobs
 
-        render_jobs(session.console, session.glyphs, found)
+        render_jobs(session.console, session.glyphs, found, shell=not session.in_tutor)
 
 
 def _act(session: Session, verb: str, job: str | None) -> None:

@@ -119,8 +119,10 @@ def catch_up(session: Session, words: tuple[str, ...]) -> None:
             progress,
             step,
             say=lambda line: dim(session.console, line),
+            pass_mark=session.course.pass_mark,
         )
     except KeyboardInterrupt:
-        dim(session.console, "Stopped waiting; the job keeps training (`watch` follows it).")
+        watch = session.command("watch")
+        dim(session.console, f"Stopped waiting; the job keeps training (`{watch}` follows it).")
         raise click.exceptions.Exit(130) from None
-    render_caught_up(session.console, session.glyphs, found)
+    render_caught_up(session.console, session.glyphs, found, shell=not session.in_tutor)

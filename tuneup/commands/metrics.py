@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import click
-from rich.text import Text
 
 from tuneup.commands.action import action, json_option
 from tuneup.commands.session import Session
@@ -45,4 +44,4 @@ def metrics(session: Session, job: str | None, png: str | None, as_json: bool) -
             image = png_image(report)
             out.parent.mkdir(parents=True, exist_ok=True)
             write_bytes_atomic(out, image, mode=0o644)
-            session.console.print(Text(f"Wrote {out}"), soft_wrap=True)
+            session.say(f"Wrote {out}")

@@ -118,5 +118,6 @@ def _system_from_training(session: Session, model: str) -> str | None:
     system = training_system_prompt(session.client, job.training_file)
     if system:
         dim(session.console, f'Using the system message it was trained with: "{system}"')
-        dim(session.console, 'Start with `chat --system "..."` to try another, or "" for none.')
+        again = session.command('chat --system "..."')
+        dim(session.console, f'Start with `{again}` to try another, or "" for none.')
     return system

@@ -12,6 +12,7 @@ from rich.text import Text
 
 from tuneup.commands.session import Session
 from tuneup.secrets import redact
+from tuneup.views.console import print_line
 
 
 class RoomLink:
@@ -37,7 +38,7 @@ class RoomLink:
 
     def show(self, console: Console, progress: Any) -> None:
         for line in self.presence.lines(progress):
-            console.print(Text(line, style="bold"), soft_wrap=True)
+            print_line(console, Text(line, style="bold"))
 
     def toolbar(self) -> str | None:
         return self.presence.toolbar()
@@ -74,12 +75,12 @@ def start(session: Session, console: Console) -> RoomLink | None:
 
     presence = Presence(found, ledger=lambda: session.ledger)
     presence.start()
-    console.print(
+    print_line(
+        console,
         Text(
             f"You are in room {found.room!r} as {found.name!r}: the facilitator sees your step, "
             "scores and the actions you run (not your questions or files).",
             style="dim",
         ),
-        soft_wrap=True,
     )
     return RoomLink(presence, session)

@@ -21,7 +21,7 @@ import click
 from rich.console import Console
 from rich.text import Text
 
-from tuneup.views.console import Glyphs
+from tuneup.views.console import Glyphs, command, print_line
 
 if TYPE_CHECKING:
     import openai
@@ -29,6 +29,12 @@ if TYPE_CHECKING:
     from tuneup.config import Settings
     from tuneup.course.content import Course
     from tuneup.live.ledger import Ledger
+
+
+def yes_no(default: bool) -> str:
+    """The one way a yes/no question shows its answers and its default, in the shell and in
+    the tutor: ``[y/N]`` (Enter is no) or ``[Y/n]`` (Enter is yes)."""
+    return "[Y/n]" if default else "[y/N]"
 
 
 class Asker(Protocol):
@@ -165,6 +171,37 @@ class Session:
     def read_line(self, prompt: str) -> str | None:
         return self.asker.read_line(prompt)
 
+    # -- wording -------------------------------------------------------------------------
+    def command(self, typed: str) -> str:
+        """``typed`` as a command is typed here: ``tuneup watch`` in the shell, ``watch`` in
+        the tutor (where hints are shown is where they are typed)."""
+        return command(typed, shell=not self.in_tutor)
+
+    def for_here(self, line: str) -> str:
+        """The commands quoted in ``line`` (an error's hint from the core, which cannot know
+        where it is shown) as they are typed here: `watch` becomes `tuneup watch` in the
+        shell, `tuneup watch` becomes `watch` in the tutor. Other quoted text is left alone.
+        """
+        if "`" not in line:
+            return line
+        parts = line.split("`")
+        for i in range(1, len(parts) - 1, 2):  # the quoted spans
+            parts[i] = self._typed_here(parts[i])
+        return "`".join(parts)
+
+    def _typed_here(self, span: str) -> str:
+        from tuneup.commands.action import meta_of
+
+        words = span.split(" ")
+        prefixed = words[0] == "tuneup" and len(words) > 1
+        cmd = self.actions.get(words[1] if prefixed else words[0])
+        if cmd is None:
+            return span
+        if self.in_tutor:
+            return " ".join(words[1:]) if prefixed else span
+        is_shell = words[0] == cmd.name and meta_of(cmd).shell
+        return f"tuneup {span}" if is_shell and not prefixed else span
+
     # -- output --------------------------------------------------------------------------
     def emit_json(self, data: Any) -> None:
         """Print ``data`` as JSON for scripts: the same text in the shell and the tutor."""
@@ -189,20 +226,23 @@ class Session:
         return f"`{words}`" if self.in_tutor else f"`tuneup {words}`"
 
     def say(self, line: str) -> None:
-        """A line of plain text, never wrapped by rich (paths and ids stay whole)."""
-        self.console.print(line, soft_wrap=True)
+        """A line of plain text: wrapped between words on a terminal (an id stays whole on
+        its row), one line when piped (see :func:`tuneup.views.console.print_line`)."""
+        print_line(self.console, line)
 
     def note(self, line: str) -> None:
         """A line for the person, on the error stream (stdout may be holding data)."""
-        self.err_console.print(line, soft_wrap=True)
+        print_line(self.err_console, self.for_here(line))
 
     def warn(self, line: str) -> None:
         """A warning line on the error stream: said in words, coloured as a second cue."""
         text = line if line.lower().startswith("warning") else f"warning: {line}"
-        self.err_console.print(Text(text, style="yellow"), soft_wrap=True)
+        print_line(self.err_console, Text(self.for_here(text), style="yellow"))
 
     def error_line(self, line: str) -> None:
-        """The one line an error becomes (see :mod:`tuneup.commands.boundary`)."""
+        """The one line an error becomes (see :mod:`tuneup.commands.boundary`), its hints
+        worded for where it is shown (:meth:`for_here`)."""
+        line = self.for_here(line)
         if self.error_prefix and not line.startswith(self.error_prefix.split(":")[0]):
             line = self.error_prefix + line
-        self.err_console.print(Text(line, style="red"), soft_wrap=True)
+        print_line(self.err_console, Text(line, style="red"))

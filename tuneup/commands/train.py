@@ -105,6 +105,6 @@ def train(
             session.client, plan, session.ledger, confirmed=plan.needs_confirmation
         )
         if not as_json:
-            render_started(session.console, session.glyphs, started)
+            render_started(session.console, session.glyphs, started, shell=not session.in_tutor)
     if as_json:
         session.emit_json({"plan": plan.as_json(), **started.as_json()})

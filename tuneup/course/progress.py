@@ -11,6 +11,7 @@ screen readers all say the same thing.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +28,15 @@ PASSED = "passed"
 ATTEMPTED = "attempted"
 CAUGHT_UP = "caught up"
 NOT_STARTED = "not started"
+
+
+def steps_phrase(steps: Sequence[int]) -> str:
+    """``step 2``, ``steps 1-3``, ``steps 1 and 3``, ``steps 1, 3 and 4``."""
+    if len(steps) == 1:
+        return f"step {steps[0]}"
+    if list(steps) == list(range(steps[0], steps[-1] + 1)):
+        return f"steps {steps[0]}-{steps[-1]}"
+    return "steps " + ", ".join(map(str, steps[:-1])) + f" and {steps[-1]}"
 
 
 def passes(score: int, total: int, pass_mark: int = DEFAULT_PASS_MARK) -> bool:
@@ -113,9 +123,22 @@ class Progress:
             return
         sp.score, sp.total, sp.missed = score, total, tuple(missed)
 
-    def catch_up(self, step: int) -> None:
-        """Mark a step as caught up (workshop catch-up): not passed, not attempted."""
+    def catch_up(self, step: int, pass_mark: int = DEFAULT_PASS_MARK) -> bool:
+        """Mark a step as caught up (workshop catch-up): not passed, not attempted. A passed
+        step stays as it is. True when the step's status changed."""
+        before = self.status(step, pass_mark)
+        if before.passed or before.state == CAUGHT_UP:
+            return False
         self.step(step).caught_up = True
+        return True
+
+    def catch_up_to(self, step: int, pass_mark: int = DEFAULT_PASS_MARK) -> tuple[int, ...]:
+        """Mark the steps before ``step`` caught up, continue at ``step``, and save. Returns
+        the steps whose status changed (a passed step stays passed)."""
+        changed = tuple(n for n in range(1, step) if self.catch_up(n, pass_mark))
+        self.last = Position(step)
+        self.save()
+        return changed
 
     def to_json(self) -> dict[str, Any]:
         return {

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from tuneup.course.progress import DEFAULT_PASS_MARK
 from tuneup.errors import TuneupError, UsageError
 from tuneup.home import package_content_dir
 from tuneup.lab.records import TERMINAL
@@ -37,22 +38,14 @@ class CaughtUp:
     job_id: str | None = None
     model: str | None = None
     how: str = "none"  # none | prepared | training | reused
+    marked: tuple[int, ...] = ()  # the earlier steps this catch-up marked caught up
 
     def as_json(self) -> dict[str, Any]:
         return dict(self.__dict__)
 
 
-def mark_progress(progress: Progress, step: int) -> None:
-    from tuneup.course.progress import Position
-
-    for n in range(1, step):
-        progress.catch_up(n)
-    progress.last = Position(step)
-    progress.save()
-
-
 def _in_room(
-    settings: Settings, ledger: Ledger, step: int, progress: Progress
+    settings: Settings, ledger: Ledger, step: int, progress: Progress, pass_mark: int
 ) -> tuple[CaughtUp, str | None]:
     from tuneup.room.membership import load_membership
     from tuneup.room.presence import apply_catch_up
@@ -68,15 +61,20 @@ def _in_room(
         key=membership.key,
         timeout=60.0,
     )
-    apply_catch_up(record, progress, ledger)
+    marked = apply_catch_up(record, progress, ledger, pass_mark=pass_mark)[1]
     job = record.get("job") or {}
-    found = CaughtUp(step, (record.get("file") or {}).get("id"), job.get("id"))
+    found = CaughtUp(step, (record.get("file") or {}).get("id"), job.get("id"), marked=marked)
     found.model, found.how = job.get("fine_tuned_model"), str(record.get("how") or "none")
     return found, job.get("status")
 
 
 def _on_lab(
-    settings: Settings, client: Any, ledger: Ledger, step: int, progress: Progress
+    settings: Settings,
+    client: Any,
+    ledger: Ledger,
+    step: int,
+    progress: Progress,
+    pass_mark: int,
 ) -> tuple[CaughtUp, str | None]:
     from tuneup.live.upload import upload_file
 
@@ -94,7 +92,7 @@ def _on_lab(
             )
             ledger.add_job(job)
             found.job_id, found.how, status = job.id, "training", str(job.status)
-    mark_progress(progress, step)
+    found.marked = progress.catch_up_to(step, pass_mark)
     return found, status
 
 
@@ -107,21 +105,22 @@ def catch_up(
     *,
     say: Callable[[str], None] = lambda line: None,
     poll: float = 1.0,
+    pass_mark: int = DEFAULT_PASS_MARK,
 ) -> CaughtUp:
     """Catch up to ``step`` and wait until its model is ready (Ctrl-C stops waiting, not
-    the job). ``say`` receives a line whenever the job moves on."""
+    the job). ``say`` receives a line whenever the job moves on. ``pass_mark``: the
+    course's, which decides that a step is passed (and so stays as it is)."""
     if settings.is_paid:
         raise UsageError(
             f"catch-up trains a model, and {settings.provider} would bill it.",
             hint="Use it in a room or on the local lab: `tuneup --provider lab catch-up N`.",
         )
     if step < NEEDS_FILE:
-        mark_progress(progress, step)
-        return CaughtUp(step)
+        return CaughtUp(step, marked=progress.catch_up_to(step, pass_mark))
     if settings.provider == "room":
-        found, status = _in_room(settings, ledger, step, progress)
+        found, status = _in_room(settings, ledger, step, progress, pass_mark)
     else:
-        found, status = _on_lab(settings, client, ledger, step, progress)
+        found, status = _on_lab(settings, client, ledger, step, progress, pass_mark)
     if found.job_id and status not in TERMINAL:
         found.model = wait_for_model(client, ledger, found.job_id, say=say, poll=poll)
     elif found.job_id and status != "succeeded":

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any
 
+from tuneup.course.progress import DEFAULT_PASS_MARK, steps_phrase
 from tuneup.room.membership import Membership
 from tuneup.room.remote import RoomRefused, call
 from tuneup.room.reporter import Reporter
@@ -39,17 +40,18 @@ def scores_of(progress: Progress) -> dict[str, dict[str, Any]]:
     return out
 
 
-def apply_catch_up(record: dict[str, Any], progress: Progress, ledger: Ledger | None) -> str:
-    """Record a catch-up made in the room: earlier steps caught up, the file and job in the
-    learner's records (``ledger``: the session's own, so it sees them at once). Returns the
-    line to show."""
-    from tuneup.course.progress import Position
-
+def apply_catch_up(
+    record: dict[str, Any],
+    progress: Progress,
+    ledger: Ledger | None,
+    *,
+    pass_mark: int = DEFAULT_PASS_MARK,
+) -> tuple[str, tuple[int, ...]]:
+    """Record a catch-up made in the room: earlier steps caught up (a passed one stays
+    passed), the file and job in the learner's records (``ledger``: the session's own, so it
+    sees them at once). Returns the line to show and the steps marked caught up."""
     step = int(record["step"])
-    for n in range(1, step):
-        progress.catch_up(n)
-    progress.last = Position(step)
-    progress.save()
+    marked = progress.catch_up_to(step, pass_mark)
     file_obj, job = record.get("file") or {}, record.get("job")
     if ledger is not None:
         if file_obj.get("id"):
@@ -65,9 +67,8 @@ def apply_catch_up(record: dict[str, Any], progress: Progress, ledger: Ledger | 
     if isinstance(job, dict):
         done = job.get("fine_tuned_model")
         have += f", job {job['id']}" + (f" with model {done}" if done else " (training: `watch`)")
-    earlier = "step 1" if step == 2 else f"steps 1-{step - 1}"
-    marked = f"; {earlier} marked caught up" if step > 1 else ""
-    return f"The facilitator caught you up to step {step} ({have}{marked}). Type s{step}."
+    said = f"; {steps_phrase(marked)} marked caught up" if marked else ""
+    return f"The facilitator caught you up to step {step} ({have}{said}). Type s{step}.", marked
 
 
 class Presence:
@@ -199,7 +200,7 @@ class Presence:
         catch = view.get("catch_up")
         if isinstance(catch, dict) and catch.get("id") not in self._applied and progress:
             self._applied.add(str(catch.get("id")))
-            out.append(apply_catch_up(catch, progress, self._ledger()))
+            out.append(apply_catch_up(catch, progress, self._ledger())[0])
             self.reporter.ack(str(catch["id"]))
         queue = view.get("queue")
         if queue != seen["queue"]:

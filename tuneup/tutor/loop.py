@@ -9,26 +9,27 @@ questions are read by the same line reader as everything else.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Collection, Iterator
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import IO
 
 import click
 from rich.console import Console, RenderableType
+from rich.text import Text
 
 from tuneup.commands import roomlink
 from tuneup.commands.action import meta_of
 from tuneup.commands.boundary import guard, run_in, run_typed
 from tuneup.commands.roomlink import RoomLink
-from tuneup.commands.session import Session
+from tuneup.commands.session import Session, yes_no
 from tuneup.course.content import load_course
 from tuneup.course.progress import load_progress
-from tuneup.errors import TuneupError
 from tuneup.home import package_content_dir
 from tuneup.statefile import clean_stale_temps
 from tuneup.tutor.journal import Journal
+from tuneup.tutor.lookups import Words, shell_words, step_actions, step_hint_for
 from tuneup.tutor.navigator import Navigator
-from tuneup.tutor.pager import show_paged
+from tuneup.tutor.pager import OutputPager, paged_output, show_paged
 from tuneup.tutor.reader import LineReader, PipeReader, PromptReader, TutorCompleter
 from tuneup.tutor.router import (
     JUMP_HELP,
@@ -44,9 +45,10 @@ from tuneup.tutor.router import (
     Run,
     Select,
     route,
+    shell_hint,
 )
 from tuneup.views import course as view
-from tuneup.views.console import Glyphs, make_console
+from tuneup.views.console import Glyphs, make_console, print_line, sibling
 
 
 class Tutor:
@@ -65,8 +67,10 @@ class Tutor:
         self.glyphs = glyphs
         self._actions: dict[str, click.Command] | None = None
         self.reader: LineReader = reader or PipeReader(sys.stdin, self._echo)
+        self.pager: OutputPager | None = None  # pages the output of the action running
         self.session = Session(
             console=console,
+            err_console=sibling(console, plain=glyphs.plain),
             glyphs=glyphs,
             asker=self,
             provider=provider,
@@ -82,6 +86,7 @@ class Tutor:
         self.pending: str | None = None
         self.journal = Journal(console)  # the learner's transcript, for `tuneup export`
         self.last_code: int | None = None  # the exit code of the last action run
+        self.told_prefix = False  # said once that `tuneup` is not needed before a command
 
     @property
     def actions(self) -> dict[str, click.Command]:
@@ -98,7 +103,9 @@ class Tutor:
         return self.reader.interactive
 
     def confirm(self, question: str, *, default: bool = False) -> bool:
-        hint = "[Y/n]" if default else "[y/N]"
+        hint = yes_no(default)
+        if self.pager:
+            self.pager.reset()
         try:
             answer = self.reader.read(f"{question} {hint} ").strip().lower()
         except (EOFError, KeyboardInterrupt):
@@ -108,6 +115,8 @@ class Tutor:
         return answer in ("y", "yes")
 
     def read_line(self, prompt: str) -> str | None:
+        if self.pager:
+            self.pager.reset()
         try:
             return self.reader.read(prompt)
         except EOFError:
@@ -164,8 +173,9 @@ class Tutor:
             line,
             options=nav.options,
             steps=len(nav.course.steps),
-            actions=_Words(lambda: self.actions),
+            actions=Words(lambda: self.actions),
             answering=nav.answering,
+            shell=Words(shell_words),
         )
         if isinstance(intent, Empty):
             return None
@@ -178,6 +188,12 @@ class Tutor:
             if intent.word == "quit":
                 return None
         elif isinstance(intent, Run):
+            if intent.prefixed and not self.told_prefix:
+                self.told_prefix = True
+                typed = f"{intent.action} {intent.args}".strip()
+                self.console.print(
+                    Text(f"(In the tutor `{typed}` is enough: no need for `tuneup`.)", "dim")
+                )
             self.run_action(intent.action, intent.args)
             return "action"
         elif isinstance(intent, Answer):
@@ -194,10 +210,13 @@ class Tutor:
     def run_action(self, word: str, args: str, *, split: bool = True) -> int:
         """Run an action exactly as the shell would, from where the learner is."""
         self.session.place.step, self.session.place.topic = self.nav.step, self.nav.topic_id
-        if not split:
-            code = run_in(self.session, self.actions[word], ["--", args])  # "-h what?" is text
-        else:
-            code = run_typed(self.session, self.actions[word], args)
+        with self._paged() as self.pager:
+            if not split:  # "-h what?" is text
+                code = run_in(self.session, self.actions[word], ["--", args])
+            else:
+                code = run_typed(self.session, self.actions[word], args)
+        if self.pager:
+            self.pending, self.pager = self.pager.typed, None
         if self.room:
             self.room.action(word, code, args)
         self.last_code = code
@@ -227,6 +246,9 @@ class Tutor:
             msg = f"There is no step {intent.text!r}: steps are 1-{len(self.nav.course.steps)}."
         elif intent.reason == "number":
             msg = f"{intent.text} is not an option here."
+        elif intent.reason == "shell":
+            self.console.print(shell_hint(intent.text, shell_words()))
+            return
         else:
             msg = f"I don't know {intent.text!r}."
         self.console.print(f"{msg} {self.nav.valid_here()}")
@@ -272,6 +294,12 @@ class Tutor:
         else:
             self.console.print(shown)
 
+    def _paged(self) -> AbstractContextManager[OutputPager | None]:
+        """An action's output is paged like a screen (on a terminal, not in plain mode)."""
+        if self.interactive and not self.glyphs.plain and self.console.is_terminal:
+            return paged_output(self.console, self.session.err_console, self._ask_more)
+        return nullcontext()
+
     def _ask_more(self, prompt: str) -> str | None:
         try:
             return self.reader.read(prompt)
@@ -281,31 +309,11 @@ class Tutor:
     def _echo(self, text: str) -> None:
         self.console.print(text, soft_wrap=True)
 
-    def toolbar(self) -> str:
+    def toolbar(self, width: int = 80) -> str:
+        """The bottom bar, fitted to ``width`` columns (hints left out whole, never cut)."""
         room = self.room.toolbar() if self.room else None
-        where = f"  {self.glyphs.dot}  {room}" if room else ""
-        return f" {self.nav.crumb()}{where}  {self.glyphs.dot}  ? help  {self.glyphs.dot}  q quit"
-
-
-def _step_hint(session: Session, step: int) -> str | None:
-    """What the learner already has for this step (their newest model on step 3), from the
-    saved ledger only: no network. On step 2 with the local lab, also what the lab trains."""
-    from tuneup.live.ledger import step_hint
-
-    try:
-        settings = session.settings
-        lines = [step_hint(settings, step)]
-    except TuneupError:
-        return None
-    if step == 2 and settings.provider == "lab":
-        from tuneup.lab.workers import choose
-
-        try:
-            label = choose(None, settings.lab_base_model).label
-            lines.insert(0, f"The lab's trainer here: {label}.")
-        except ValueError as exc:
-            lines.insert(0, f"The lab's trainer cannot run: {exc}.")
-    return "\n".join(line for line in lines if line) or None
+        hints = [room] if room else []
+        return view.status_bar(self.nav.crumb(), [*hints, "? help", "q quit"], width, self.glyphs)
 
 
 def build_tutor(
@@ -321,16 +329,16 @@ def build_tutor(
     course = load_course(root)
     progress, warning = load_progress()
     if warning:
-        console.print(warning, soft_wrap=True)
+        print_line(console, warning)
     nav = Navigator(
         course,
         progress,
         glyphs,
-        actions_for=_step_actions,
+        actions_for=step_actions,
         warn=lambda line: console.print(line),
     )
     tutor = Tutor(nav, console, glyphs, provider=provider, content_dir=content_dir)
-    nav.hint_for = lambda step: _step_hint(tutor.session, step)
+    nav.hint_for = lambda step: step_hint_for(tutor.session, step)
     stream = stdin or sys.stdin
     if stream.isatty() and sys.stdout.isatty():
         completer = TutorCompleter(
@@ -341,29 +349,6 @@ def build_tutor(
     else:
         tutor.reader = PipeReader(stream, tutor._echo)
     return tutor
-
-
-class _Words(Collection[str]):
-    """The action words, looked up only when a line is neither a number nor a navigation
-    word: moving through the course never loads the actions."""
-
-    def __init__(self, load: Callable[[], Collection[str]]) -> None:
-        self._load = load
-
-    def __contains__(self, word: object) -> bool:
-        return word in self._load()
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._load())
-
-    def __len__(self) -> int:
-        return len(self._load())
-
-
-def _step_actions(step: int) -> list[str]:
-    from tuneup.commands.catalogue import for_step
-
-    return [c.name or "" for c in for_step(step)]
 
 
 def _completion_words(tutor: Tutor) -> list[str]:

@@ -195,7 +195,8 @@ class Navigator:
         s = self.screen
         if isinstance(s, screens.Menu):
             steps = self.course.steps
-            return Text(f"You are at the menu. Type a number {steps[0]}-{steps[-1]}, or q to quit.")
+            choose = view.numbers(steps[0], steps[-1])
+            return Text(f"You are at the menu. Type a number {choose}, or q to quit.")
         if isinstance(s, screens.Step):
             return self.go(screens.Menu())
         return self.go(screens.Step(s.step))

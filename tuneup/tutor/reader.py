@@ -87,7 +87,7 @@ class PromptReader:
         self,
         history: Path | None,
         completer: Any,
-        toolbar: Callable[[], str],
+        toolbar: Callable[[int], str],
         **session_kwargs: Any,
     ) -> None:
         self._history = history
@@ -124,12 +124,17 @@ class PromptReader:
         except OSError:
             pass  # no history file: the prompt still works, it just forgets
         _quiet_input_errors()
+        from prompt_toolkit.application import get_app
+
+        def toolbar() -> str:  # fitted to the window as it is now (it may have been resized)
+            return self._toolbar(get_app().output.get_size().columns)
+
         return PromptSession(
             history=history,
             key_bindings=_ignore_mouse(),
             completer=Adapter(),
             complete_while_typing=False,
-            bottom_toolbar=self._toolbar,
+            bottom_toolbar=toolbar,
             **self._kwargs,
         )
 

@@ -64,6 +64,7 @@ class Nav:
 class Run:
     action: str  # the word typed, e.g. "validate"
     args: str
+    prefixed: bool = False  # typed as in the shell: `tuneup validate ...`
 
 
 @dataclass(frozen=True)
@@ -81,7 +82,7 @@ class Answer:
 @dataclass(frozen=True)
 class Invalid:
     text: str
-    reason: str  # "number" (out of range) | "step" | "word"
+    reason: str  # "number" (out of range) | "step" | "word" | "shell" (`tuneup ...`, no action)
 
 
 @dataclass(frozen=True)
@@ -104,13 +105,16 @@ def route(
     steps: int = 6,
     actions: Collection[str] = (),
     answering: bool = False,
+    shell: Collection[str] = (),
 ) -> Intent:
     """Decide what ``text`` means on a screen with ``options`` numbered options.
 
     On a knowledge-check question (``answering``), anything shaped like an answer is one:
     the check grades it, and says what to type if it cannot read it. A sentence (a space,
     or a question mark at the end) that is not an action is a question for the guide, when
-    ``ask`` is among the ``actions``.
+    ``ask`` is among the ``actions``. A command typed as in the shell (``tuneup validate
+    FILE``, from the README) runs that action; ``tuneup`` alone, with an option, or with a
+    command of the ``shell`` only (``tuneup lab``) is invalid, never a question.
     """
     line = normalize(text)
     if not line:
@@ -118,6 +122,13 @@ def route(
     lowered = line.lower()
     if answering and _ANSWER.match(lowered):
         return Answer(line)
+    first, _, after = line.partition(" ")
+    if first.lower() == "tuneup":  # a command as the README and the shell type it
+        word, _, rest = after.strip().partition(" ")
+        if word.lower() in actions:
+            return Run(word.lower(), rest.strip(), prefixed=True)
+        if not word or word.startswith("-") or word.lower() in shell:
+            return Invalid(line, "shell")
     if lowered.isdigit():
         n = int(lowered)
         return Select(n) if 1 <= n <= options else Invalid(line, "number")
@@ -133,3 +144,21 @@ def route(
     if (" " in line or line.endswith("?")) and "ask" in actions:
         return Ask(line)
     return Invalid(line, "word")
+
+
+def shell_hint(typed: str, shell: Collection[str]) -> str:
+    """What to say for ``tuneup ...`` typed in the tutor when it names no tutor action
+    (``shell``: the commands of the shell only)."""
+    words = typed.split()
+    word = words[1].lower() if len(words) > 1 else ""
+    if word in shell:
+        return (
+            f"`tuneup {word}` runs in the shell, not in the tutor: "
+            "type it in another terminal (or quit with q first)."
+        )
+    if word.startswith("-"):
+        return (
+            f"Options such as {word} are given when tuneup starts (`tuneup {word} ...`); "
+            "here type the command alone. ? lists the commands."
+        )
+    return "You are in tuneup already: type a command without `tuneup`. ? lists them."

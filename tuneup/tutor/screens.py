@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from tuneup.course.content import Course
 from tuneup.course.progress import Progress
+from tuneup.views.course import numbers
 
 
 @dataclass(frozen=True)
@@ -91,7 +92,7 @@ def valid_here(screen: Screen, course: Course, progress: Progress) -> str:
     if isinstance(screen, Check) and not screen.answered:
         choose = "your answer"
     else:
-        choose = f"a number 1-{n}" if n else "n for next"
+        choose = f"a number {numbers(1, n)}" if n > 1 else (f"{n}" if n else "n for next")
     return (
         f"On this screen type {choose}, b back, m menu, s1-s{len(course.steps)} for a step, ? help."
     )

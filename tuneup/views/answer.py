@@ -7,7 +7,7 @@ from rich.console import Console
 from rich.text import Text
 
 from tuneup.ask.answer import Answer
-from tuneup.views.console import Glyphs, markdown
+from tuneup.views.console import Glyphs, markdown, print_line
 
 OFFLINE_LABEL = "offline: passages from tuneup's guide (no model configured)"
 
@@ -31,7 +31,7 @@ def render_answer(
     where it can be: the sources (by id alone when their titles do not fit) and the hint
     that ``more`` shows the next passages."""
     if answer.notice:
-        console.print(Text(answer.notice, style="red"), soft_wrap=True)
+        print_line(console, Text(answer.notice, style="red"))
     if not streamed:
         if answer.mode == "offline" and answer.covered:
             console.print(Text(OFFLINE_LABEL, style="dim"))

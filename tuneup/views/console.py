@@ -13,7 +13,7 @@ import os
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import IO
+from typing import IO, Any
 
 from rich import box
 from rich.console import Console, RenderableType
@@ -90,6 +90,19 @@ def make_console(
     return console
 
 
+def command(typed: str, *, shell: bool) -> str:
+    """A command as it is typed where it is shown: ``tuneup watch`` in the shell, ``watch``
+    at the tutor's prompt."""
+    return f"tuneup {typed}" if shell else typed
+
+
+def sibling(console: Console, *, plain: bool = False) -> Console:
+    """A second console writing where ``console`` writes, with its width when that is fixed
+    (the tutor's error lines: they take their own way through the output pager)."""
+    width = None if console.is_terminal else console.width
+    return make_console(plain=plain, file=console.file, width=width)
+
+
 _ASCII = str.maketrans(
     {
         "—": "--",
@@ -131,6 +144,17 @@ def markdown(text: str, glyphs: Glyphs) -> RenderableType:
     from rich.markdown import Markdown
 
     return Markdown(text.strip(), code_theme="ansi_dark", inline_code_lexer="python")
+
+
+def print_line(console: Console, line: str | Text, **kwargs: Any) -> None:
+    """Print a line of words (a finding, a hint, an error, a line with an id). On a
+    terminal it wraps between words; only a word wider than the window (a long path) is
+    folded. Piped or captured, it stays whole on one line, so a log or a script still
+    reads one line per message."""
+    if console.is_terminal:
+        console.print(line, overflow="fold", **kwargs)
+    else:
+        console.print(line, soft_wrap=True, **kwargs)
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+from rich.cells import cell_len
 from rich.console import Group, RenderableType
 from rich.padding import Padding
 from rich.table import Table
@@ -26,12 +27,34 @@ if TYPE_CHECKING:
 TITLE = "tuneup · learn to fine-tune chat models"
 
 
+def numbers(first: int, last: int) -> str:
+    """The numbers one may type: ``1-4``, or ``1`` when there is only one."""
+    return str(first) if first == last else f"{first}-{last}"
+
+
 def breadcrumb(crumb: str, glyphs: Glyphs) -> Text:
     return Text(glyphs.text(crumb), style="bold")
 
 
 def footer(text: str, glyphs: Glyphs) -> Text:
     return Text(glyphs.text(text), style="dim")
+
+
+def status_bar(crumb: str, hints: Sequence[str], width: int, glyphs: Glyphs) -> str:
+    """The tutor's bottom bar: the breadcrumb, then ``hints``, within ``width`` columns.
+    Hints that do not fit are left out whole, the last first; a breadcrumb too long on its
+    own is cut after a whole word, with an ellipsis. Never a word cut in half."""
+    limit = max(1, width - 1)  # the last column is left free: some terminals wrap there
+    sep = f"  {glyphs.dot}  "
+    parts = [glyphs.text(crumb), *(glyphs.text(h) for h in hints)]
+    while len(parts) > 1 and cell_len(" " + sep.join(parts)) > limit:
+        parts.pop()
+    if cell_len(" " + parts[0]) > limit:
+        words, more = parts[0].split(" "), glyphs.text("…")
+        while len(words) > 1 and cell_len(" " + " ".join(words) + more) > limit:
+            words.pop()
+        parts[0] = " ".join(words).rstrip(" ,;:") + more
+    return " " + sep.join(parts)
 
 
 def status_words(status: StepStatus, glyphs: Glyphs) -> Text:
@@ -54,7 +77,7 @@ def menu(course: Course, progress: Progress, glyphs: Glyphs) -> RenderableType:
         table.add_row(line, status_words(progress.status(step, course.pass_mark), glyphs))
     lines.append(table)
     first, last = course.steps[0], course.steps[-1]
-    lines.append(footer(f"Type {first}-{last} to open a step · ? help · q quit", glyphs))
+    lines.append(footer(f"Type {numbers(first, last)} to open a step · ? help · q quit", glyphs))
     return Group(*lines)
 
 
@@ -69,16 +92,23 @@ def step(
     retry: bool = False,
     hint: str | None = None,
 ) -> RenderableType:
-    """A step screen: intro, numbered topics and the check (and a retry of the missed
-    questions when ``retry``), the try-it, the step's actions."""
+    """A step screen: intro, the try-it, the step's actions, then what a number chooses
+    (the topics, the check, and a retry of the missed questions when ``retry``) right above
+    the footer, so the options and the prompt are on screen together."""
     sp = progress.steps.get(lesson.step)
     seen = sp.topics_seen if sp else set()
+    try_it = lesson.try_it.text.strip()
     parts: list[RenderableType] = [
         breadcrumb(crumb, glyphs),
         Text(glyphs.text(f"{lesson.title} (about {lesson.minutes} min)"), style="bold"),
         markdown(lesson.intro, glyphs),
         Text(""),
+        markdown(f"Try it: {try_it}" if glyphs.plain else f"**Try it:** {try_it}", glyphs),
     ]
+    if hint:
+        parts.append(Text(glyphs.text(hint), style="cyan"))
+    if actions:
+        parts.append(footer("Actions on this step: " + ", ".join(actions), glyphs))
     table = Table.grid(padding=(0, 1))
     table.add_column(justify="right")
     table.add_column()
@@ -92,13 +122,9 @@ def step(
         n = len(sp.missed)
         label = f"Retry the {n} missed question{'s' if n != 1 else ''}"
         table.add_row(f"{len(lesson.topics) + 2}.", Text(label))
-    parts += [table, Text(""), Text("Try it", style="bold"), markdown(lesson.try_it.text, glyphs)]
-    if hint:
-        parts.append(Text(glyphs.text(hint), style="cyan"))
-    if actions:
-        parts.append(footer("Actions on this step: " + ", ".join(actions), glyphs))
     n = len(lesson.topics) + (2 if retry else 1)
-    parts.append(footer(f"Type 1-{n} to choose · n next · b back · m menu · ? help", glyphs))
+    choose = f"Type {numbers(1, n)} to choose"
+    parts += [Text(""), table, footer(f"{choose} · n next · b back · m menu · ? help", glyphs)]
     return Group(*parts)
 
 
@@ -145,17 +171,20 @@ def question(shown: PresentedQuestion, glyphs: Glyphs, *, crumb: str) -> Rendera
 
 
 def feedback(grade: Grade, glyphs: Glyphs, *, last: bool) -> RenderableType:
-    """What the answer earned, quoting the options' text: the one chosen and the right one,
-    each with its explanation (for a number, why the value is off and the working)."""
+    """What the answer earned, quoting every option's text in the order shown, each with
+    its explanation; the one chosen and the right one are marked and bold (for a number,
+    why the value is off and the working)."""
     mark = glyphs.check if grade.correct else glyphs.cross
     style = "green bold" if grade.correct else "red bold"
     parts: list[RenderableType] = [Text(glyphs.text(f"{mark} {grade.headline}"), style=style)]
-    for note in grade.focus:
+    for note in grade.notes:
         tags = [t for t, on in (("your answer", note.chosen), ("right", note.correct)) if on]
         marker = glyphs.check if note.correct else " "
-        line = f"{marker} {note.number}. {note.text} ({', '.join(tags)})"
-        parts.append(Text(glyphs.text(line), style="bold"))
-        parts.append(Padding(Text(glyphs.text(note.explain.strip())), (0, 0, 0, 5)))
+        said = f" ({', '.join(tags)})" if tags else ""
+        line = f"{marker} {note.number}. {note.text}{said}"
+        parts.append(Text(glyphs.text(line), style="bold" if tags else ""))
+        if note.explain.strip():
+            parts.append(Padding(Text(glyphs.text(note.explain.strip())), (0, 0, 0, 5)))
     if grade.kind == "number":
         parts.append(Text(glyphs.text(f"You typed {grade.chosen_text}.")))
         parts.append(markdown(grade.explain, glyphs))
@@ -176,7 +205,7 @@ def check_done(
 ) -> RenderableType:
     """The end of a check: the score, passed or not in words, and numbered next moves."""
     verdict = (
-        f"Step {lesson.step} passed: it is marked {glyphs.check} on the menu."
+        f"Step {lesson.step} passed: the menu shows it as {status_words(status, glyphs)}."
         if status.passed
         else f"Not passed yet: a pass needs {pass_mark}% of the {total} questions."
     )
@@ -190,7 +219,8 @@ def check_done(
     }
     for i, option in enumerate(options, start=1):
         parts.append(Text(f"  {i}. {labels[option]}"))
-    parts.append(footer(f"Type 1-{len(options)} · b back to step {lesson.step} · m menu", glyphs))
+    choose = numbers(1, len(options))
+    parts.append(footer(f"Type {choose} · b back to step {lesson.step} · m menu", glyphs))
     return Group(*parts)
 
 

@@ -10,6 +10,8 @@ from typing import TYPE_CHECKING
 from rich.table import Table
 from rich.text import Text
 
+from tuneup.views.console import command, print_line
+
 if TYPE_CHECKING:
     from rich.console import Console
 
@@ -157,7 +159,7 @@ def render_report(
     if every:
         limit = max(limit, sum(len(g.findings) for g in report.groups()))
     for line in finding_lines(report, name, glyphs, limit, every=every):
-        console.print(line, soft_wrap=True)
+        print_line(console, line)
     if report.validation is not None:
         v = report.validation
         vname = str(v.file)
@@ -168,12 +170,17 @@ def render_report(
             )
         )
         for line in finding_lines(v, vname, glyphs, limit, every=every):
-            console.print(line, soft_wrap=True)
+            print_line(console, line)
     console.print(verdict(report, glyphs))
 
 
 def render_tokens(
-    console: Console, report: ValidationReport, glyphs: Glyphs, *, name: str | None = None
+    console: Console,
+    report: ValidationReport,
+    glyphs: Glyphs,
+    *,
+    name: str | None = None,
+    shell: bool = False,
 ) -> None:
     """The token table; ``name`` is the file as the user typed it (as in the report)."""
     name = name or str(report.file)
@@ -187,12 +194,14 @@ def render_tokens(
     )
     console.print(t)
     if report.error_count:
-        console.print(
+        validate = command(f"validate {name}", shell=shell)
+        print_line(
+            console,
             Text(
                 f"{glyphs.warn} {report.error_count:,} lines have errors and were counted only "
-                f"in part; run `tuneup validate {name}`.",
+                f"in part; run `{validate}`.",
                 style="yellow",
-            )
+            ),
         )
 
 
@@ -205,14 +214,16 @@ def render_split(console: Console, result: SplitResult, glyphs: Glyphs) -> None:
 
 
 def render_estimate(
-    console: Console, report: ValidationReport, glyphs: Glyphs, *, name: str
+    console: Console, report: ValidationReport, glyphs: Glyphs, *, name: str, shell: bool = False
 ) -> None:
     console.print(summary_table(report, glyphs, title=name))
     if report.error_count:
-        console.print(
+        validate = command(f"validate {name}", shell=shell)
+        print_line(
+            console,
             Text(
-                f"{glyphs.warn} {report.error_count:,} errors: run `tuneup validate {name}`; "
+                f"{glyphs.warn} {report.error_count:,} errors: run `{validate}`; "
                 "the estimate counts only what could be read.",
                 style="yellow",
-            )
+            ),
         )

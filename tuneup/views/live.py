@@ -3,8 +3,8 @@ plan, jobs, models, chat and compare. (Watching a job is :mod:`tuneup.views.watc
 and plots are :mod:`tuneup.views.metrics`.)
 
 Ids (``file-…``, ``ftjob-…``, ``ft:…``) are never wrapped inside a table cell: they end a
-line or stand on a line of their own, printed with ``soft_wrap`` so a terminal that is too
-narrow wraps them visually and a copy still gets the whole id.
+line or stand on a line of their own. Lines are wrapped between words on a terminal, so an
+id moves whole to the next row (:func:`tuneup.views.console.print_line`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from tuneup.views.console import Glyphs, printable
+from tuneup.views.console import Glyphs, command, print_line, printable
 
 if TYPE_CHECKING:
     from tuneup.live.compare import CompareReport, CompareRow
@@ -54,8 +54,9 @@ def money(usd: float | None) -> str:
 
 
 def say(console: Console, *parts: str | tuple[str, str] | Text) -> None:
-    """One line assembled from parts, never wrapped by rich (ids stay whole)."""
-    console.print(Text.assemble(*parts), soft_wrap=True)
+    """One line assembled from parts: wrapped between words on a terminal, so an id moves
+    whole to the next row; whole on one line when piped."""
+    print_line(console, Text.assemble(*parts))
 
 
 # -- doctor ---------------------------------------------------------------------------------
@@ -77,7 +78,7 @@ def render_findings(
 ) -> None:
     """The first few errors as ``file:line: error code: message`` lines."""
     for finding in findings[:limit]:
-        console.print(Text(printable(str(finding)), style="red"), soft_wrap=True)
+        print_line(console, Text(printable(str(finding)), style="red"))
     more = len(findings) - limit
     if more > 0:
         console.print(Text(f"... and {more} more", style="dim"))
@@ -132,7 +133,9 @@ def render_plan(console: Console, glyphs: Glyphs, plan: TrainPlan) -> None:
         console.print(Text(f"{glyphs.warn} {note}", style="yellow"))
 
 
-def render_started(console: Console, glyphs: Glyphs, started: TrainStarted) -> None:
+def render_started(
+    console: Console, glyphs: Glyphs, started: TrainStarted, *, shell: bool = False
+) -> None:
     for up in started.uploads:
         say(console, f"{glyphs.check} uploaded {printable(up.filename)} as {up.file_id}")
     say(
@@ -142,17 +145,21 @@ def render_started(console: Console, glyphs: Glyphs, started: TrainStarted) -> N
         (started.job_id, "bold"),
         f" ({started.status}) on {started.model}",
     )
-    console.print(Text("Follow it with `watch` (Ctrl-C stops watching, not the job).", "dim"))
+    watch = command("watch", shell=shell)
+    dim(console, f"Follow it with `{watch}` (Ctrl-C stops watching, not the job).")
 
 
 # -- jobs and models ------------------------------------------------------------------------
 
 
-def render_jobs(console: Console, glyphs: Glyphs, jobs: Iterable[JobSummary]) -> None:
+def render_jobs(
+    console: Console, glyphs: Glyphs, jobs: Iterable[JobSummary], *, shell: bool = False
+) -> None:
     """Two lines a job: id, status and date; then the base model and what came of it."""
     rows = list(jobs)
     if not rows:
-        console.print("No fine-tuning jobs yet. Start one with `train FILE --model MODEL`.")
+        train = command("train FILE --model MODEL", shell=shell)
+        say(console, f"No fine-tuning jobs yet. Start one with `{train}`.")
         return
     arrow = "->" if glyphs.plain else "→"
     for j in rows:
@@ -227,4 +234,4 @@ def render_compare_summary(console: Console, glyphs: Glyphs, report: CompareRepo
 
 
 def dim(console: Console, text: str) -> None:
-    console.print(Text(text, style="dim"), soft_wrap=True)
+    print_line(console, Text(text, style="dim"))

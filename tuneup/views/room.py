@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from tuneup.course.progress import steps_phrase
 from tuneup.room.status import duration, outcome
 from tuneup.views.console import Glyphs, printable
 from tuneup.views.live import dim, say, status_text
@@ -37,10 +38,16 @@ def render_joined(console: Console, glyphs: Glyphs, found: Membership, answer: A
     dim(console, "`tuneup doctor` checks the room; `tuneup leave` leaves it.")
 
 
-def render_caught_up(console: Console, glyphs: Glyphs, found: CaughtUp) -> None:
+def render_caught_up(
+    console: Console, glyphs: Glyphs, found: CaughtUp, *, shell: bool = False
+) -> None:
+    """What a catch-up did. Only the steps it marked are named (a passed step stays passed);
+    from the ``shell`` the way to step N is to start the tutor first."""
     step = found.step
+    go = f"start `tuneup` and type s{step}" if shell else f"type s{step}"
     if found.file_id is None:
-        console.print(f"Nothing to prepare before step {step}: type s{step} and start there.")
+        console.print(f"Nothing to prepare before step {step}: {go}.")
+        _marked(console, found.marked)
         return
     say(console, (f"{glyphs.check} ", "green"), f"Caught up to step {step}.")
     say(console, "  Sample file checked and uploaded: ", (found.file_id, "bold"))
@@ -53,12 +60,23 @@ def render_caught_up(console: Console, glyphs: Glyphs, found: CaughtUp) -> None:
         say(console, f"  Fine-tuned model ({how}): ", (found.model, "bold"))
     if found.job_id:
         say(console, "  Job: ", (found.job_id, "bold"))
-    earlier = "Step 1 is" if step == 2 else f"Steps 1-{step - 1} are"
-    console.print(f"{earlier} marked caught up (not passed): the checks are still yours to take.")
+    _marked(console, found.marked)
+    go = go[0].upper() + go[1:]
     if found.model:
-        console.print(f"Type s{step}, then `chat` to talk to the model.")
+        console.print(f"{go}, then `chat` to talk to the model.")
     else:
-        console.print(f"Type s{step} to go on.")
+        console.print(f"{go} to go on.")
+
+
+def _marked(console: Console, steps: tuple[int, ...]) -> None:
+    if not steps:
+        return
+    which = steps_phrase(steps)
+    one = len(steps) == 1
+    console.print(
+        f"{which[0].upper()}{which[1:]} {'is' if one else 'are'} marked caught up (not passed): "
+        f"{'its check is' if one else 'the checks are'} still yours to take."
+    )
 
 
 def _action(person: dict[str, Any]) -> str:

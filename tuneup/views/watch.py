@@ -12,7 +12,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from tuneup.views.console import Glyphs, printable
+from tuneup.views.console import Glyphs, command, print_line, printable
 from tuneup.views.live import say, status_text
 
 if TYPE_CHECKING:
@@ -73,7 +73,7 @@ def _worth_a_line(ev: Any) -> bool:
 
 
 def watch_view(
-    console: Console, glyphs: Glyphs, snapshots: Iterator[JobProgress]
+    console: Console, glyphs: Glyphs, snapshots: Iterator[JobProgress], *, shell: bool = False
 ) -> JobProgress | None:
     """Show snapshots until the job ends. On a terminal: a live view with a progress bar;
     in plain mode or piped: each event and each change of status on a line of its own, as
@@ -95,7 +95,7 @@ def watch_view(
                 say(console, (f"trainer: {progress.trainer}", "dim"))
             for ev in progress.events:
                 if _worth_a_line(ev):
-                    console.print(_event_text(ev), soft_wrap=True)
+                    print_line(console, _event_text(ev))
             if progress.status != shown_status:
                 step = (
                     f" (step {progress.step} of {progress.total_steps})"
@@ -106,11 +106,13 @@ def watch_view(
                 shown_status = progress.status
             last = progress
     if last is not None:
-        render_watch_end(console, glyphs, last)
+        render_watch_end(console, glyphs, last, shell=shell)
     return last
 
 
-def render_watch_end(console: Console, glyphs: Glyphs, progress: JobProgress) -> None:
+def render_watch_end(
+    console: Console, glyphs: Glyphs, progress: JobProgress, *, shell: bool = False
+) -> None:
     if progress.status == "succeeded":
         say(
             console,
@@ -120,7 +122,10 @@ def render_watch_end(console: Console, glyphs: Glyphs, progress: JobProgress) ->
         )
         if progress.metrics:
             console.print(Text(_metric_line(progress), "dim"))
-        console.print(Text("Next: chat with it (step 3), then `metrics` (step 4).", "dim"))
+        chat, metrics = command("chat", shell=shell), command("metrics", shell=shell)
+        print_line(
+            console, Text(f"Next: `{chat}` with it (step 3), then `{metrics}` (step 4).", "dim")
+        )
     elif progress.status == "failed":
         message = printable(progress.error or "")
         say(console, (f"{glyphs.cross} Job {progress.job_id} failed: {message}", "red"))
