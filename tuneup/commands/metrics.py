@@ -34,7 +34,7 @@ def metrics(session: Session, job: str | None, png: str | None, as_json: bool) -
         require("plots", "--png", hint="The terminal plot works without it.")
     with session.json_mode(as_json):
         job_id = resolve_job_id(session.ledger, job)
-        report = read_metrics(session.client, job_id, command=session.command)
+        report = read_metrics(session.client, job_id)
         if as_json:
             session.emit_json(report.as_json())
         else:

@@ -101,7 +101,7 @@ def _check_model(session: Session, model: str) -> None:
     if model_exists(session.client, model) is False:
         raise NotFoundError(
             f"{model}: no such model at {session.settings.endpoint_label}.",
-            hint=f"{session.command('models')} lists the models it serves.",
+            hint=f"`{session.command('models')}` lists the models it serves.",
         )
 
 

@@ -220,11 +220,6 @@ class Session:
         finally:
             self.console = self.out
 
-    def command(self, words: str) -> str:
-        """How to tell this person to run ``words``: `tuneup watch` in the shell, `watch`
-        in the tutor (where the words are typed without the program's name)."""
-        return f"`{words}`" if self.in_tutor else f"`tuneup {words}`"
-
     def say(self, line: str) -> None:
         """A line of plain text: wrapped between words on a terminal (an id stays whole on
         its row), one line when piped (see :func:`tuneup.views.console.print_line`)."""

@@ -11,7 +11,6 @@ import base64
 import binascii
 import csv
 import io
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -151,15 +150,9 @@ def _checkpoints(client: openai.OpenAI, job_id: str) -> list[CheckpointRow]:
 ENDED_EARLY = ("cancelled", "failed")
 
 
-def shell_command(words: str) -> str:
-    return f"`tuneup {words}`"
-
-
-def read_metrics(
-    client: openai.OpenAI, job_id: str, *, command: Callable[[str], str] = shell_command
-) -> MetricsReport:
-    """Fetch the job, its results file and its checkpoints. ``command`` words a command
-    for a hint (the tutor's have no `tuneup ` in front)."""
+def read_metrics(client: openai.OpenAI, job_id: str) -> MetricsReport:
+    """Fetch the job, its results file and its checkpoints. Hints quote commands as the
+    tutor types them (`watch`); the shell's boundary words them for the shell."""
     job = client.fine_tuning.jobs.retrieve(job_id)
     result_files = list(getattr(job, "result_files", None) or [])
     report = MetricsReport(
@@ -174,12 +167,12 @@ def read_metrics(
     if not report.result_file and report.status in ENDED_EARLY:
         raise NotFoundError(
             f"Job {job.id} was {report.status}, so it has no results file: it never finished.",
-            hint=f"Start a new one with {command('train FILE')}.",
+            hint="Start a new one with `train FILE`.",
         )
     if not report.result_file:
         raise NotFoundError(
             f"Job {job.id} has no results file yet (status: {job.status}).",
-            hint=f"Metrics appear when the job has finished; {command('watch')} follows it.",
+            hint="Metrics appear when the job has finished; `watch` follows it.",
         )
     content = client.files.content(report.result_file)
     report.rows = parse_results(decode_results(content.content))
