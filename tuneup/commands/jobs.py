@@ -90,11 +90,18 @@ def jobs(session: Session, as_json: bool) -> None:
 
 def _act(session: Session, verb: str, job: str | None) -> None:
     from tuneup.live.jobs import JOB_ACTIONS, act_on_job
-    from tuneup.views.live import render_job_line
+    from tuneup.views.live import dim, render_job_line
 
     jid = _job_id(session, job)
     done = act_on_job(session.client, verb, jid, session.ledger)
-    render_job_line(session.console, session.glyphs, done, JOB_ACTIONS[verb])
+    stopping = verb == "cancel" and done.status not in ("cancelled", "cancelling")
+    # a job mid-step (the real trainer on a busy machine) stops when that step ends
+    render_job_line(
+        session.console, session.glyphs, done, "Cancelling" if stopping else JOB_ACTIONS[verb]
+    )
+    if stopping:
+        jobs = session.command("jobs")
+        dim(session.console, f"It stops when its current step ends; `{jobs}` shows when.")
 
 
 @action(summary="Cancel a job (default: your last one)", usage="cancel [JOB]", steps=(2, 6))
