@@ -11,9 +11,12 @@ passage holds (:data:`COVERAGE_WEIGHT`), the same for its section title
 wording, stopwords included, the title says (:data:`TITLE_PHRASE`), for "what is X?" what
 the passage defines (:data:`DEFINES_MATCH`), the part's adjacent word pairs found adjacent
 in the passage (:data:`PAIR_MATCH`), :data:`CODE_BOOST` for a code block when code is asked
-for and :data:`LEAD_BONUS` for a section's first passage when the part asks what something
-is. Each part of a multi-part question is ranked on its own. The weights were tuned on the
-tune and dev question sets (docs/ask.md).
+for, :data:`LEAD_BONUS` for a section's first passage when the part asks what something
+is, and how alike the most alike asked question it answers is (:data:`ASKED_WEIGHT`, and
+:data:`ASKED_SAME` when asked in nearly the same words; :mod:`tuneup.ask.asked`). These
+are :data:`FEATURES`, each times its weight in :data:`WEIGHTS`. Each part of a multi-part
+question is ranked on its own. The weights were tuned on the tune and dev question sets
+(docs/ask.md).
 """
 
 from __future__ import annotations
@@ -215,7 +218,6 @@ class GuideIndex:
             t: _idf(len(self.passages), n) for t, n in self._passages.document_frequency.items()
         }
         self.asked = AskedIndex(asked, lambda w: self._idf.get(w, self._unknown_idf))
-        self.weights: tuple[float, ...] = WEIGHTS
 
     @classmethod
     def from_dir(cls, directory: Path) -> GuideIndex:
@@ -357,7 +359,7 @@ class GuideIndex:
     def _rank(self, part: Part, wants_code: bool) -> PartResult:
         ranked: list[tuple[PassageHit, float]] = []
         for i, section, row in self.features(part, wants_code):
-            score = sum(w * x for w, x in zip(self.weights, row, strict=True))
+            score = sum(w * x for w, x in zip(WEIGHTS, row, strict=True))
             ranked.append((PassageHit(self.passages[i], score), section))
         ranked.sort(key=lambda r: (-round(r[0].score, 6), -r[1]))  # ties: the better section
         return PartResult(part, tuple(h for h, _ in ranked))
