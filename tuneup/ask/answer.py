@@ -31,14 +31,14 @@ STYLES = ("simpler", "deeper", "example")
 READ_TIMEOUT = 60.0  # seconds between streamed pieces; connecting uses settings.connect_timeout
 NOT_COVERED = (
     "That is not covered in the guide: tuneup's guide is about fine-tuning chat models. "
-    "Ask about data, training, cost, evaluation or hyperparameters, or type m for the menu."
+    "Ask about data, training, cost, evaluation or hyperparameters."
 )
 ELSEWHERE = (
     "That is not covered in the guide: it is about {subject}, and tuneup's guide is about "
     "fine-tuning chat models. Ask about data, training, cost, evaluation or "
-    "hyperparameters, or type m for the menu."
+    "hyperparameters."
 )
-NOTHING_MORE = "That is all the guide says on this. Ask another question, or type m for the menu."
+NOTHING_MORE = "That is all the guide says on this. Ask another question."
 MODEL_LINES = 60  # the model gets more passages than one screen: it writes its own summary
 MODEL_PASSAGES = 6
 SYSTEM_PROMPT = """You are tuneup's tutor for fine-tuning chat models.

@@ -16,19 +16,20 @@ from tuneup.commands.session import Session
 from tuneup.errors import CancelledByUser
 
 STYLES = ("simpler", "deeper", "example")
-#: How the guide's redirects end (tuneup.ask.answer words them for the tutor, where m opens
-#: the menu); from the shell the sentence ends before it.
-TUTOR_ENDING = ", or type m for the menu."
+#: What the tutor adds to a reply from the guide that answers nothing (not covered, or
+#: nothing more to show): there m opens the menu.
+MENU_HINT = " Type m for the menu."
 
 if TYPE_CHECKING:
     from tuneup.ask.answer import Answer
 
 
 def worded_for(session: Session, result: Answer) -> Answer:
-    """``result`` as it is read where it is shown: no "type m for the menu" in the shell."""
-    if session.in_tutor or not result.answer.endswith(TUTOR_ENDING):
+    """``result`` as it is read where it is shown: in the tutor, a reply that answers
+    nothing says how to get back to the menu."""
+    if not session.in_tutor or result.sources:
         return result
-    return dataclasses.replace(result, answer=result.answer[: -len(TUTOR_ENDING)] + ".")
+    return dataclasses.replace(result, answer=result.answer + MENU_HINT)
 
 
 def _confirm_model(session: Session, yes: bool) -> bool:
@@ -181,6 +182,6 @@ def more(session: Session) -> None:
     if last is None:
         session.console.print("Ask a question first; then more shows the next passages.")
         return
-    result = next_passages(last)
+    result = worded_for(session, next_passages(last))
     session.memo["last-answer"] = result
     render_answer(session.console, result, session.glyphs, tutor=True)
