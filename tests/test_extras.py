@@ -19,7 +19,9 @@ TRAIN_ADVICE = install_command("train")
 PLOTS_ADVICE = install_command("plots")
 
 
-def without(extra: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+def without(
+    extra: str, *args: str, input_lines: str = "", **env: str
+) -> subprocess.CompletedProcess[str]:
     """`tuneup ARGS` in a process where the modules of ``extra`` cannot be imported."""
     blocked = (*MODULES[extra], "gguf") if extra == "train" else MODULES[extra]
     script = (
@@ -35,7 +37,7 @@ def without(extra: str, *args: str, **env: str) -> subprocess.CompletedProcess[s
         text=True,
         timeout=60,
         cwd=REPO,
-        input="",
+        input=input_lines,
     )
 
 
@@ -109,3 +111,11 @@ def test_metrics_png_without_matplotlib_fails_before_the_report_is_printed() -> 
         "tuneup: --png needs the plots extra, which is not installed (missing matplotlib); "
         f"install it with {PLOTS_ADVICE}. The terminal plot works without it."
     )
+
+
+def test_the_tutors_step_2_says_once_that_the_real_trainer_cannot_run() -> None:
+    proc = without("train", "--provider", "lab", input_lines="2\nq\n", TUNEUP_LAB_TRAINER="real")
+    said = " ".join(proc.stdout.split())
+    assert proc.returncode == 0, proc.stderr
+    assert "The real trainer cannot run: the train extra is not installed" in said
+    assert said.count("trainer cannot run") == 1

@@ -56,6 +56,7 @@ def step_hint_for(session: Session, step: int) -> str | None:
         try:
             label = choose(None, settings.lab_base_model).label
             lines.insert(0, f"The lab's trainer here: {label}.")
-        except ValueError as exc:
-            lines.insert(0, f"The lab's trainer cannot run: {exc}.")
+        except ValueError as exc:  # "the real trainer cannot run: ..."
+            said = str(exc).rstrip(".")
+            lines.insert(0, f"{said[:1].upper()}{said[1:]}.")
     return "\n".join(line for line in lines if line) or None
