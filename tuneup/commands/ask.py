@@ -60,6 +60,7 @@ def answer_question(
     for the follow-ups."""
     from tuneup.ask.answer import answer
     from tuneup.views.answer import model_line, render_answer
+    from tuneup.views.console import StreamWrap
 
     settings = session.settings
     session.memo["last-question"] = question
@@ -81,10 +82,11 @@ def answer_question(
             session.console.print(Text(model_line(settings.explain_model), style="dim"))
         session.memo["announced"] = True
     streamed: list[str] = []
+    wrap = StreamWrap.for_console(session.console)
 
     def show(piece: str) -> None:
         streamed.append(piece)
-        session.console.print(piece, end="", soft_wrap=True)
+        session.console.print(wrap.feed(piece), end="", soft_wrap=True)
 
     try:
         result = answer(
@@ -96,10 +98,11 @@ def answer_question(
             confirm_model=confirm,
         )
     except KeyboardInterrupt:
-        session.console.print("\n(stopped)" if streamed else "(stopped)")
+        held = wrap.close()
+        session.console.print(f"{held}\n(stopped)" if streamed else "(stopped)", soft_wrap=True)
         raise click.exceptions.Exit(130) from None
     if streamed:
-        session.console.print()
+        session.console.print(wrap.close(), soft_wrap=True)
     result = worded_for(session, result)
     session.memo["last-answer"] = result
     render_answer(

@@ -51,7 +51,7 @@ def models(session: Session, as_json: bool) -> None:
 def chat(session: Session, model: str | None, system: str | None, yes: bool) -> None:
     """Chat with MODEL (default: your newest fine-tuned model), streamed. /exit ends."""
     from tuneup.live.chat import Conversation, stream_reply
-    from tuneup.views.console import printable
+    from tuneup.views.console import StreamWrap, printable
     from tuneup.views.live import render_chat_intro, say
 
     if not model:
@@ -80,13 +80,15 @@ def chat(session: Session, model: str | None, system: str | None, yes: bool) -> 
         if text in EXIT_WORDS:
             return
         session.console.print(Text("model> ", style="bold"), end="")
+        wrap = StreamWrap.for_console(session.console, column=len("model> "))
         try:
             for piece in stream_reply(session.client, conv, text):
-                session.console.print(Text(printable(piece)), end="", soft_wrap=True)
+                shown = wrap.feed(printable(piece))
+                session.console.print(Text(shown), end="", soft_wrap=True)
         except KeyboardInterrupt:
-            session.console.print(Text(" [stopped]", "dim"))
+            session.console.print(Text(f"{wrap.close()} [stopped]", "dim"))
             continue
-        session.console.print()
+        session.console.print(Text(wrap.close()))
 
 
 def _check_model(session: Session, model: str) -> None:

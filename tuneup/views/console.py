@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from rich import box
+from rich.cells import cell_len
 from rich.console import Console, RenderableType
 from rich.text import Text
 
@@ -155,6 +156,65 @@ def print_line(console: Console, line: str | Text, **kwargs: Any) -> None:
         console.print(line, overflow="fold", **kwargs)
     else:
         console.print(line, soft_wrap=True, **kwargs)
+
+
+class StreamWrap:
+    """Streamed text (a chat reply, a model-written answer) wrapped between words as it
+    arrives: a word that would not fit the rest of the row starts the next one, instead of
+    the terminal cutting it. A word is held back until the space after it arrives; runs of
+    spaces and indentation at the start of a line are kept (code stays code). With no
+    ``width`` (output piped or captured) the text passes as it comes.
+    """
+
+    def __init__(self, width: int | None, column: int = 0) -> None:
+        self.width = width
+        self.column = column  # where the cursor is on its row
+        self._word = ""
+        self._spaces = ""
+
+    @classmethod
+    def for_console(cls, console: Console, column: int = 0) -> StreamWrap:
+        return cls(console.width if console.is_terminal else None, column)
+
+    def feed(self, piece: str) -> str:
+        """What of ``piece`` can be shown now, with the breaks it needs."""
+        if not self.width:
+            return piece
+        out: list[str] = []
+        for ch in piece:
+            if ch == "\n":
+                out.append(self._word_out())
+                out.append("\n")
+                self.column, self._spaces = 0, ""
+            elif ch in " \t":
+                if self._word:
+                    out.append(self._word_out())
+                self._spaces += ch
+            else:
+                self._word += ch
+        return "".join(out)
+
+    def close(self) -> str:
+        """The word still held back."""
+        return self._word_out() if self.width else ""
+
+    def _word_out(self) -> str:
+        word, spaces = self._word, self._spaces
+        self._word = self._spaces = ""
+        if not word or not self.width:
+            return ""
+        size = cell_len(word)
+        if self.column > 0 and self.column + len(spaces) + size > self.width:
+            self.column = self._after(size)
+            return "\n" + word
+        self.column = self._after(self.column + len(spaces) + size)
+        return spaces + word
+
+    def _after(self, end: int) -> int:
+        """The column after printing up to ``end``: a row filled exactly stays full (the
+        next word wraps), a word wider than the row folds onto the next."""
+        assert self.width
+        return end if end <= self.width else end % self.width
 
 
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
