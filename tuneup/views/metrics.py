@@ -67,12 +67,34 @@ def render_metrics(
 
 
 _ASCII = str.maketrans("┌┐└┘─│┤├┬┴┼╭╮╰╯", "++++-||++++++++")
+_COLOURS = (12, 10)  # train, valid: the 256-colour codes of their marks and legend marks
+
+
+def whole_ticks(first: int, last: int, most: int = 6) -> list[int]:
+    """At most ``most`` whole-number step ticks between ``first`` and ``last``, evenly spaced
+    by 1, 2 or 5 times a power of ten (steps are whole numbers: no "7.8")."""
+    if last <= first:
+        return [first]
+    span = last - first
+    gap = 1
+    while True:
+        for mult in (1, 2, 5):
+            step = gap * mult
+            ticks = list(range(-(-first // step) * step, last + 1, step))
+            if len(ticks) <= most:
+                return ticks if len(ticks) > 1 else [first, last]
+        gap *= 10
+        if gap > span * 10:
+            return [first, last]
 
 
 def plot_text(
     report: MetricsReport, *, width: int = 80, height: int = 16, plain: bool = False
 ) -> str:
-    """Loss and token accuracy over the steps, as terminal text (plotext ``build()``)."""
+    """Loss and token accuracy over the steps, as terminal text (plotext ``build()``), with
+    the legend as a line of text under the plots: a legend box inside a plot would cover the
+    late steps, where validation loss climbs in an overfitting run. Points only, no
+    connecting lines, so each mark is one step's number."""
     import plotext as plt
 
     fig = plt.figure
@@ -85,36 +107,30 @@ def plot_text(
             ((lambda r: r.train_accuracy, "train"), (lambda r: r.valid_accuracy, "valid")),
         ),
     )
-    markers = ("*", "o") if plain else ("•", "o")
+    marks = ("*", "o") if plain else ("•", "o")
+    shown: dict[str, str] = {}
     for col, (title, lines) in enumerate(series, start=1):
         sub = fig.subplot(1, col)
-        xs: list[float] = []
-        ys: list[float] = []
-        for (get, label), marker in zip(lines, markers, strict=True):
+        steps: list[int] = []
+        for (get, label), mark, colour in zip(lines, marks, _COLOURS, strict=True):
             pts = [(r.step, get(r)) for r in report.rows if get(r) is not None]
             if not pts:
                 continue
-            xs += [p[0] for p in pts]
-            ys += [p[1] for p in pts]
-            sig = sub.signal([p[0] for p in pts], [p[1] for p in pts], marker=marker)
-            sig.label(label)
-            sig.lines()
-            sub.draw(sig)
+            steps += [p[0] for p in pts]
+            marker = plt.marker(mark, plt.pixel(foreground=colour))
+            sub.draw(sub.signal([p[0] for p in pts], [p[1] for p in pts], marker=marker))
+            shown[label] = plt.colorize(mark, plt.pixel(foreground=colour)).string() + " " + label
         sub.title(title)
-        # loss falls and accuracy rises: keep the legend in the corner the curves leave free
-        if ys:
-            top = col == 1
-            sub.legend(
-                x=max(xs),
-                y=max(ys) if top else min(ys),
-                relative=True,
-                ha="right",
-                va="top" if top else "bottom",
-            )
+        sub.legend(False)
+        if steps:
+            ticks = whole_ticks(min(steps), max(steps), max(2, min(width, 100) // 16))
+            sub.ruler(0).ticks(ticks, [str(t) for t in ticks])
     fig.theme("clear")
     fig.plot_size(max(40, min(width, 100)), height)
     text = str(fig.build())
     fig.clear()
+    legend = "   ".join(shown[label] for label in ("train", "valid") if label in shown)
+    text = text.rstrip("\n") + "\n" + " " * 4 + legend + "\n"
     if plain:
         text = plt.uncolorize(text).translate(_ASCII)
     return text
