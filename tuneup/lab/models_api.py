@@ -42,8 +42,8 @@ def public(rec: dict[str, Any]) -> dict[str, Any]:
 
 def base_public(lab: Lab, name: str) -> dict[str, Any]:
     """A base model object, saying who answers for it here: the real base model the lab
-    trains (``trainer``: "real: …"), or the simulation."""
-    return {**base_model_object(name), "trainer": lab.trainer.label}
+    trains, untuned (``trainer``: "real: …, untuned": no LoRA), or the simulation."""
+    return {**base_model_object(name), "trainer": lab.trainer.base_label}
 
 
 def model_not_found(name: str) -> ApiError:

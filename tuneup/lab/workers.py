@@ -37,6 +37,12 @@ class TrainerChoice:
     label: str
     base_model: str | None = None
     reason: str | None = None  # why simulated, or why another base model stands in
+    untuned: str | None = None  # the label of a base model (no LoRA); None: ``label`` says it
+
+    @property
+    def base_label(self) -> str:
+        """Who answers for a base model here: the untuned real model, or the simulation."""
+        return self.untuned or self.label
 
 
 def choose(mode: str | None = None, base_model: str | None = None) -> TrainerChoice:
@@ -59,7 +65,10 @@ def choose(mode: str | None = None, base_model: str | None = None) -> TrainerCho
         try:
             status = importlib.import_module(ENGINE).status(base_model)
             if status.real:  # the reason, if any, says why another model stands in
-                return TrainerChoice(True, str(status.label), status.base_model, status.reason)
+                untuned = getattr(status, "base_label", None)
+                return TrainerChoice(
+                    True, str(status.label), status.base_model, status.reason, untuned
+                )
             choice = TrainerChoice(
                 False, simulated.LABEL, reason=str(status.reason or status.label)
             )

@@ -44,6 +44,7 @@ class EngineStatus:
     base_model: str | None  # the resolved SPEC to hand to the worker and the generator
     reason: str | None  # why simulated, or a note (e.g. the asked-for model was not found)
     origin: str | None = None  # where the base model comes from, e.g. "Hugging Face cache"
+    base_label: str | None = None  # the base model's own label: untuned, so no LoRA
 
 
 def device_label() -> str:
@@ -65,6 +66,11 @@ def real_label(name: str, device: str) -> str:
     return f"real: {name}, LoRA r={LORA_R}, {device}"
 
 
+def untuned_label(name: str, device: str) -> str:
+    """What answers for a base model: the real base model with no adapter."""
+    return f"real: {name}, {device}, untuned"
+
+
 def status(base_model_spec: str | None = None) -> EngineStatus:
     """Real or simulated, decided from the file system in milliseconds (imports no torch)."""
     gone = missing("train")
@@ -76,7 +82,15 @@ def status(base_model_spec: str | None = None) -> EngineStatus:
     if base.kind == "gguf" and importlib.util.find_spec("gguf") is None:
         reason = f"{base.spec} is a GGUF file: {not_installed('train', ['gguf'])}"
         return EngineStatus(False, SIMULATED_LABEL, None, reason)
-    return EngineStatus(True, real_label(base.name, device_label()), base.spec, note, base.origin)
+    device = device_label()
+    return EngineStatus(
+        True,
+        real_label(base.name, device),
+        base.spec,
+        note,
+        base.origin,
+        untuned_label(base.name, device),
+    )
 
 
 def pull(spec: str | None = None, progress: Callable[[str], None] | None = None) -> Path:
