@@ -52,3 +52,31 @@ def test_room_status_pads_its_cells_and_counts_one_attendee_in_the_singular() ->
     row = next(line for line in text.splitlines() if "Ann" in line)
     assert row.startswith("│ Ann ") and row.rstrip().endswith(" working │"), row
     assert "1 attendee; 0 may be stuck." in text
+
+
+def _cells(text: str, label: str) -> str:
+    """The answer in a compare row's ``label`` rows, its wrapped lines joined again."""
+    out, inside = [], False
+    for line in text.splitlines():
+        cells = [c.strip() for c in line.strip("│|").split("│" if "│" in line else "|")]
+        if len(cells) < 2:
+            continue
+        if cells[0]:
+            inside = cells[0] == label
+        if inside:
+            out.append(cells[1])
+    return " ".join(out)
+
+
+def test_long_compare_answers_are_shortened_alike_between_words() -> None:
+    words = "I'm not sure what you mean, but the king of the jungle is a lion " * 5
+    row = CompareRow(1, "Who is king?", "The lion.", words, words.upper(), 0.1, 0.2)
+    for plain, ellipsis in ((False, "…"), (True, "...")):
+        out = io.StringIO()
+        render_compare_row(make_console(file=out, width=80), Glyphs(plain=plain), row)
+        base, tuned = _cells(out.getvalue(), "base"), _cells(out.getvalue(), "tuned")
+        assert base.upper() == tuned, out.getvalue()
+        assert base.endswith(ellipsis) and len(base) < len(words), base
+        kept = base[: -len(ellipsis)].split()
+        assert kept == words.split()[: len(kept)], base  # whole words only
+        assert _cells(out.getvalue(), "reference") == "The lion."

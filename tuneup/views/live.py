@@ -193,16 +193,24 @@ def render_chat_intro(console: Console, model: str, trainer: str | None = None) 
 # -- compare --------------------------------------------------------------------------------
 
 
-def _clip(text: str, n: int = 160) -> str:
+def _clip(text: str, n: int = 160, ellipsis: str = "…") -> str:
+    """``text`` on one line, at most ``n`` characters: a longer one ends at a word boundary
+    with ``ellipsis`` (a single word longer than that is cut)."""
     text = " ".join(printable(text).split())
-    return text if len(text) <= n else text[: n - 1] + ("..." if n > 3 else "")
+    if len(text) <= n:
+        return text
+    room = max(1, n - len(ellipsis))
+    cut = text[:room]
+    if text[room] != " " and " " in cut:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip() + ellipsis
 
 
 def render_compare_row(console: Console, glyphs: Glyphs, row: CompareRow) -> None:
     table = Table(
         box=glyphs.box,
         show_header=False,
-        title=f"line {row.line}: {_clip(row.prompt, 70)}",
+        title=f"line {row.line}: {_clip(row.prompt, 70, glyphs.text('…'))}",
         title_justify="left",
     )
     table.add_column(style="bold", no_wrap=True)
@@ -213,7 +221,8 @@ def render_compare_row(console: Console, glyphs: Glyphs, row: CompareRow) -> Non
         ("base", row.base_answer, f"{row.base_score:.2f}"),
         ("tuned", row.tuned_answer, f"{row.tuned_score:.2f}"),
     ):
-        table.add_row(label, Text(_clip(answer)), score)
+        # base and tuned alike: long answers end between words, with an ellipsis
+        table.add_row(label, Text(_clip(answer, ellipsis=glyphs.text("…"))), score)
     console.print(table)
 
 
