@@ -81,8 +81,12 @@ def chat(session: Session, model: str | None, system: str | None, yes: bool) -> 
             return
         session.console.print(Text("model> ", style="bold"), end="")
         wrap = StreamWrap.for_console(session.console, column=len("model> "))
+        started = False  # a reply starts at its first word, after "model> "
         try:
             for piece in stream_reply(session.client, conv, text):
+                if not started:
+                    piece = piece.lstrip()
+                    started = bool(piece)
                 shown = wrap.feed(printable(piece))
                 session.console.print(Text(shown), end="", soft_wrap=True)
         except KeyboardInterrupt:
