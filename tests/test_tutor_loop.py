@@ -116,9 +116,12 @@ def test_help_is_generated_from_the_actions_and_the_navigation_table() -> None:
 
 def test_progress_survives_quit_and_restart(tuneup_home: Path) -> None:
     drive("5\r3\rq\r")
-    out = drive("\rb\rq\r")  # Enter accepts "Continue where you left off?"
-    # The prompt itself goes to the terminal; the first screen shown is the topic.
-    assert out.lstrip().startswith("tuneup › 5 Iterate › 3 ")
+    out = drive("\rb\rq\r")  # Enter accepts "Continue there?"
+    # Where is said on its own line (the prompt itself goes to the terminal); the first
+    # screen shown is the topic.
+    where, _, rest = out.lstrip().partition("\n")
+    assert where.startswith("You left off at 5 Iterate › 3 ")
+    assert rest.lstrip().startswith("tuneup › 5 Iterate › 3 ")
     # Resumed on the topic: `b` goes back to its step screen, not to the menu.
     assert "tuneup › 5 Iterate\n" in out
 
