@@ -187,3 +187,21 @@ def test_the_bottom_bar_fits_the_window_dropping_whole_hints() -> None:
     assert len(bar) < 80
     t.nav.go_menu()
     assert t.toolbar(80) == " tuneup  ·  ? help  ·  q quit"
+
+
+def test_more_after_a_question_the_guide_does_not_cover_says_so_plainly() -> None:
+    out = drive("how do I bake bread?\rmore\rq\r")
+    said = " ".join(out.split())
+    assert out.count("offline: passages from tuneup's guide") == 0
+    assert "That is all the guide says on this" not in out
+    assert said.endswith(
+        "The guide does not cover that question, so there is nothing more. Ask another, "
+        "or type m for the menu. Bye."
+    )
+
+
+def test_more_past_the_last_passage_carries_no_offline_label() -> None:
+    out = drive("what is a checkpoint\rmore\rmore\rmore\rmore\rmore\rmore\rq\r")
+    assert "That is all the guide says on this" in out
+    last = out.split("That is all the guide says on this")[0].rsplit("\n", 2)
+    assert "offline: passages" not in "\n".join(last[-2:])
