@@ -62,6 +62,7 @@ def test_knowledge_check_right_and_wrong_answers_and_score(tuneup_home: Path) ->
         assert "Not quite. The right ones are: " + "; ".join(t.rstrip(".") for t in right) in flat
     assert out.count("✓ Right.") == total - 1
     assert f"Knowledge check done: {total - 1}/{total}." in out
+    assert "Retry the" not in out  # passed with a miss: no retry (README, getting-started)
     assert re.search(rf"3️⃣ Use your fine-tuned model +✓ passed {total - 1}/{total}", out)
     saved = json.loads((tuneup_home / "progress.json").read_text())
     assert saved["steps"]["3"]["score"] == total - 1
