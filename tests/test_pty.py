@@ -140,13 +140,14 @@ def test_an_actions_long_output_is_paged_and_wrapped_between_words(tuneup_home: 
     assert "new jobs end 2027-01-06" in text  # never "new jobs e" / "nd 2027"
     # Piped, each finding is one line. On the terminal every row holds whole words of it:
     # a word cut in two ("e" / "nd") would be a token the report does not have.
-    piped = subprocess.run(
+    proc = subprocess.run(
         [installed_tuneup(), "validate", "examples/marv-broken.jsonl"],
         capture_output=True,
         text=True,
         env=dict(os.environ, TUNEUP_HOME=str(tuneup_home)),
         check=False,
-    ).stdout
+    )
+    piped = proc.stdout + proc.stderr  # stderr: where the tutor's copy of the file is
     words = set(piped.split()) | set(f"-- {MORE} tuneup› validate".split())
     for row in seen:
         if not any(c in row for c in "│╭╰├"):  # the summary table's cells wrap on their own
