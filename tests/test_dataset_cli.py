@@ -181,3 +181,42 @@ def test_every_dataset_action_names_the_file_as_it_was_typed(tmp_path: Path) -> 
     assert checked["validation"]["file"] == "examples/marv-validation.jsonl"
     assert "Validation file examples/marv-validation.jsonl:" in go("validate", *both)
     assert "content/examples" not in go("validate", *both) + go("tokens", *typed)
+
+
+@pytest.mark.parametrize("command", ["validate", "tokens", "estimate", "split"])
+def test_a_shipped_example_says_where_the_tutors_copy_is(
+    command: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`examples/marv-broken.jsonl` typed where there is no examples/ folder is the tutor's
+    copy: one line says where it is, so the learner knows what to copy before repairing."""
+    monkeypatch.chdir(tmp_path)
+    res = CliRunner().invoke(main, [command, "examples/marv-broken.jsonl"])
+    assert "Traceback" not in res.output
+    notes = [line for line in res.output.splitlines() if "the tutor's copy" in line]
+    assert len(notes) == 1, res.output
+    where = notes[0].split(", at ", 1)[1].split("; ", 1)[0]
+    assert Path(where).is_absolute() and Path(where).is_file()
+    assert Path(where).name == "marv-broken.jsonl"
+    (tmp_path / "examples").mkdir()
+    own = write(tmp_path / "examples", good_lines(12), "mine.jsonl")
+    mine = CliRunner().invoke(main, [command, str(own.relative_to(tmp_path))])
+    assert "the tutor's copy" not in mine.output
+
+
+def test_token_numbers_say_which_examples_they_cover(tmp_path: Path) -> None:
+    """The token statistics cover only the examples that could be read: the report says how
+    many, so total / mean adds up, and the default epochs are estimated for that count."""
+    path = write(tmp_path, [*good_lines(10), "{oops", "[]"], "part.jsonl")
+    res = CliRunner().invoke(main, ["validate", str(path)], terminal_width=80)
+    out = res.output
+    assert "Tokens counted in" in out and "10 of 12 examples (2 could not be read)" in out
+    assert "default estimate for 10 examples" in out
+    data = json.loads(CliRunner().invoke(main, ["validate", str(path), "--json"]).stdout)
+    tokens = data["tokens"]
+    assert data["examples"] == 12 and tokens["counted"] == 10
+    assert tokens["mean"] == pytest.approx(tokens["total"] / tokens["counted"], abs=0.05)
+    assert data["estimated_epochs"] == 10  # 100 // 10, not 100 // 12
+    tk = CliRunner().invoke(main, ["tokens", str(path)]).output
+    assert "counted" in tk and "10 of 12 examples that could be read" in tk
+    whole = write(tmp_path, good_lines(12), "whole.jsonl")
+    assert "Tokens counted in" not in CliRunner().invoke(main, ["validate", str(whole)]).output

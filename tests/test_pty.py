@@ -140,13 +140,14 @@ def test_an_actions_long_output_is_paged_and_wrapped_between_words(tuneup_home: 
     assert "new jobs end 2027-01-06" in text  # never "new jobs e" / "nd 2027"
     # Piped, each finding is one line. On the terminal every row holds whole words of it:
     # a word cut in two ("e" / "nd") would be a token the report does not have.
-    piped = subprocess.run(
+    proc = subprocess.run(
         [installed_tuneup(), "validate", "examples/marv-broken.jsonl"],
         capture_output=True,
         text=True,
         env=dict(os.environ, TUNEUP_HOME=str(tuneup_home)),
         check=False,
-    ).stdout
+    )
+    piped = proc.stdout + proc.stderr  # stderr: where the tutor's copy of the file is
     words = set(piped.split()) | set(f"-- {MORE} tuneup› validate".split())
     for row in seen:
         if not any(c in row for c in "│╭╰├"):  # the summary table's cells wrap on their own
@@ -249,3 +250,40 @@ def test_the_history_file_is_private_and_never_holds_a_key(tuneup_home: Path) ->
     assert "how many examples do I need" in text  # ordinary lines are remembered
     assert key not in text and "sk-proj-" not in text
     assert history.stat().st_mode & 0o777 == 0o600
+
+
+def test_an_actions_answered_more_line_leaves_the_screen(tuneup_home: Path) -> None:
+    """After Enter at an action's more line, the line is erased: the output reads on
+    without a "-- more" row between its parts."""
+    child = spawn_tuneup(env=dict(os.environ, TUNEUP_HOME=str(tuneup_home)), rows=24, cols=80)
+    screen = Screen(child, rows=24, cols=80)
+    screen.wait_for("Adjust hyperparameters")
+    child.send("validate examples/marv-broken.jsonl\r")
+    assert _prompt_or_more(screen) == "more"
+    while _prompt_or_more(screen) == "more":
+        child.send("\r")
+    assert "9 errors, 3 warnings" in screen.text
+    assert not any(f"-- {MORE}".strip() in row for row in screen.lines), screen.text
+    child.send("q\r")
+    child.expect(pexpect.EOF)
+    child.close()
+
+
+def test_the_resume_question_fits_80_columns(tuneup_home: Path) -> None:
+    """Where the learner left off is its own line, wrapped between words; the question
+    after it is short."""
+    from tutor_helpers import drive
+
+    drive("4\r3\rq\r")
+    child = spawn_tuneup(env=dict(os.environ, TUNEUP_HOME=str(tuneup_home)), rows=24, cols=80)
+    screen = Screen(child, rows=24, cols=80)
+    screen.wait_for("Continue there? [Y/n]")
+    assert "Continue there? [Y/n]" in screen.cursor_line()
+    title = load_course(package_content_dir()).lesson(4).topics[2].title
+    rows = [row.strip() for row in screen.lines if row.strip()]
+    assert f"4 Analyze › 3 {title}" in " ".join(rows), rows  # no word cut in two
+    child.send("\r")
+    screen.wait_for(f"3 {title}")
+    child.send("q\r")
+    child.expect(pexpect.EOF)
+    child.close()

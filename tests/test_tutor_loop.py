@@ -62,6 +62,7 @@ def test_knowledge_check_right_and_wrong_answers_and_score(tuneup_home: Path) ->
         assert "Not quite. The right ones are: " + "; ".join(t.rstrip(".") for t in right) in flat
     assert out.count("✓ Right.") == total - 1
     assert f"Knowledge check done: {total - 1}/{total}." in out
+    assert "Retry the" not in out  # passed with a miss: no retry (README, getting-started)
     assert re.search(rf"3️⃣ Use your fine-tuned model +✓ passed {total - 1}/{total}", out)
     saved = json.loads((tuneup_home / "progress.json").read_text())
     assert saved["steps"]["3"]["score"] == total - 1
@@ -116,9 +117,12 @@ def test_help_is_generated_from_the_actions_and_the_navigation_table() -> None:
 
 def test_progress_survives_quit_and_restart(tuneup_home: Path) -> None:
     drive("5\r3\rq\r")
-    out = drive("\rb\rq\r")  # Enter accepts "Continue where you left off?"
-    # The prompt itself goes to the terminal; the first screen shown is the topic.
-    assert out.lstrip().startswith("tuneup › 5 Iterate › 3 ")
+    out = drive("\rb\rq\r")  # Enter accepts "Continue there?"
+    # Where is said on its own line (the prompt itself goes to the terminal); the first
+    # screen shown is the topic.
+    where, _, rest = out.lstrip().partition("\n")
+    assert where.startswith("You left off at 5 Iterate › 3 ")
+    assert rest.lstrip().startswith("tuneup › 5 Iterate › 3 ")
     # Resumed on the topic: `b` goes back to its step screen, not to the menu.
     assert "tuneup › 5 Iterate\n" in out
 
@@ -184,3 +188,21 @@ def test_the_bottom_bar_fits_the_window_dropping_whole_hints() -> None:
     assert len(bar) < 80
     t.nav.go_menu()
     assert t.toolbar(80) == " tuneup  ·  ? help  ·  q quit"
+
+
+def test_more_after_a_question_the_guide_does_not_cover_says_so_plainly() -> None:
+    out = drive("how do I bake bread?\rmore\rq\r")
+    said = " ".join(out.split())
+    assert out.count("offline: passages from tuneup's guide") == 0
+    assert "That is all the guide says on this" not in out
+    assert said.endswith(
+        "The guide does not cover that question, so there is nothing more. Ask another, "
+        "or type m for the menu. Bye."
+    )
+
+
+def test_more_past_the_last_passage_carries_no_offline_label() -> None:
+    out = drive("what is a checkpoint\rmore\rmore\rmore\rmore\rmore\rmore\rq\r")
+    assert "That is all the guide says on this" in out
+    last = out.split("That is all the guide says on this")[0].rsplit("\n", 2)
+    assert "offline: passages" not in "\n".join(last[-2:])

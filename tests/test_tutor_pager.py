@@ -114,3 +114,42 @@ def test_a_console_writes_through_the_pager_and_stays_a_terminal() -> None:
     console.print(Text("one two three four five six seven eight nine ten eleven " * 2))
     assert len(asked) == 1
     assert real.getvalue().splitlines()[0].rstrip() == "one two three four"  # whole words
+
+
+def test_a_number_at_a_screens_more_line_shows_the_next_page() -> None:
+    """A number always means an option on the screen, and a paged screen's options come on
+    its last page: a number typed at a more line goes on like Enter, never opens an option
+    that is not on screen yet."""
+    from rich.console import Console
+
+    from tuneup.tutor.pager import show_paged
+
+    real = io.StringIO()
+    console = Console(file=real, width=40, height=8, force_terminal=True, color_system=None)
+    asked: list[str] = []
+    answers = ["9", "", ""]
+
+    def ask(prompt: str) -> str | None:
+        asked.append(prompt)
+        return answers.pop(0)
+
+    shown = Text("\n".join(["crumb", *(f"line {i}" for i in range(1, 16)), "9. the check"]))
+    assert show_paged(console, shown, ask) is None  # "9" is not handed on as input
+    assert len(asked) == 3 and "9. the check" in real.getvalue()
+
+
+def test_an_answered_more_line_is_erased_on_a_terminal_only() -> None:
+    class Tty(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    from tuneup.tutor.pager import ERASE_LINE_ABOVE
+
+    for real, erased in ((Tty(), True), (io.StringIO(), False)):
+        pager, asked = _pager([""], height=6)
+        pager.stream(real).write("".join(f"line {i}\n" for i in range(6)))
+        assert len(asked) == 1
+        assert (ERASE_LINE_ABOVE in real.getvalue()) is erased
+        assert real.getvalue().replace(ERASE_LINE_ABOVE, "") == "".join(
+            f"line {i}\n" for i in range(6)
+        )

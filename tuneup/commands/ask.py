@@ -19,6 +19,10 @@ STYLES = ("simpler", "deeper", "example")
 #: What the tutor adds to a reply from the guide that answers nothing (not covered, or
 #: nothing more to show): there m opens the menu.
 MENU_HINT = " Type m for the menu."
+NOT_COVERED_MORE = (
+    "The guide does not cover that question, so there is nothing more. "
+    "Ask another, or type m for the menu."
+)
 
 if TYPE_CHECKING:
     from tuneup.ask.answer import Answer
@@ -184,6 +188,9 @@ def more(session: Session) -> None:
     last = session.memo.get("last-answer")
     if last is None:
         session.console.print("Ask a question first; then more shows the next passages.")
+        return
+    if not last.covered:  # no passages were shown: there is no "more" of them either
+        session.console.print(NOT_COVERED_MORE)
         return
     result = worded_for(session, next_passages(last))
     session.memo["last-answer"] = result

@@ -45,19 +45,37 @@ def _no_stdin_in_the_tutor(session: Session, file: str) -> None:
         )
 
 
+def resolve_typed(session: Session, file: str) -> Path:
+    """The file a typed path names (:func:`tuneup.home.resolve_user_path`). When it was found
+    only in the tutor's content pack (``examples/marv.jsonl`` typed where there is no
+    ``examples/`` folder), one dim line on the error stream says where the file really is,
+    so the learner can copy it before changing it."""
+    from rich.text import Text
+
+    from tuneup.home import resolve_user_path
+    from tuneup.views.console import print_line
+
+    path = resolve_user_path(file)
+    if file != "-" and path != Path(file).expanduser():
+        print_line(  # on the error stream: stdout names the file as typed (and may be JSON)
+            session.err_console,
+            Text(f"{file} is the tutor's copy, at {path}; copy it to change it.", style="dim"),
+        )
+    return path
+
+
 def check(session: Session, file: str, model: str | None, **kw: Any) -> ValidationReport:
     """Run the dataset doctor on ``file`` with a progress bar for big files. The report
     names the files as the user typed them (a shipped example is found in the content
     pack, but is still called examples/marv.jsonl), in every action and in --json."""
     from tuneup.dataset import validate_file
-    from tuneup.home import resolve_user_path
     from tuneup.views.dataset import progress_for
 
     _no_stdin_in_the_tutor(session, file)
-    path = resolve_user_path(file)
+    path = resolve_typed(session, file)
     typed_validation = kw.get("validation")
     if typed_validation:
-        kw["validation"] = resolve_user_path(typed_validation)
+        kw["validation"] = resolve_typed(session, typed_validation)
     try:
         size = path.stat().st_size
     except OSError:
@@ -213,10 +231,9 @@ def split(
     Never overwrites existing files unless --force is given.
     """
     from tuneup.dataset import split_file
-    from tuneup.home import resolve_user_path
 
     _no_stdin_in_the_tutor(session, file)
-    path = resolve_user_path(file)
+    path = resolve_typed(session, file)
     if out_dir is None and path != Path(file).expanduser():
         out_dir = str(Path.cwd())  # never write into the shipped content pack
     result = split_file(path, test_fraction=test_fraction, seed=seed, out_dir=out_dir, force=force)

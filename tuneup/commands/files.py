@@ -23,13 +23,13 @@ def upload(session: Session, file: str, as_json: bool) -> None:
     A file with errors is refused (nothing is uploaded) and the first problems are shown
     as file:line lines. Uploading costs nothing.
     """
-    from tuneup.home import resolve_user_path
+    from tuneup.commands.dataset import resolve_typed
     from tuneup.live.upload import ValidationFailed, check_file, upload_file
     from tuneup.views.live import render_findings, render_uploaded
 
-    path = resolve_user_path(file)
     model = session.settings.train_model
     with session.json_mode(as_json):
+        path = resolve_typed(session, file)
         with session.console.status(f"Checking {path.name}..."):
             check = check_file(path, model=model)
         try:

@@ -21,6 +21,9 @@ class TokenStats:
     max: int = 0
     assistant_total: int = 0
     over_limit: int = 0
+    #: How many examples these numbers cover: those that could be read (a line with some
+    #: errors, e.g. invalid JSON, has no tokens to count).
+    counted: int = 0
 
     @classmethod
     def from_counts(cls, counts: Sequence[int], assistant_total: int, limit: int) -> TokenStats:
@@ -42,6 +45,7 @@ class TokenStats:
             max=s[-1],
             assistant_total=assistant_total,
             over_limit=sum(1 for c in s if c > limit),
+            counted=n,
         )
 
     def get(self, key: str, default: Any = None) -> Any:
@@ -57,6 +61,7 @@ class TokenStats:
             "max": self.max,
             "assistant_total": self.assistant_total,
             "over_limit": self.over_limit,
+            "counted": self.counted,
         }
 
 

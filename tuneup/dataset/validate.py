@@ -217,7 +217,7 @@ def _validate(
     price = info.training_price_per_1m if info else None
     est = estimate(
         model=model,
-        n_examples=res.examples,
+        n_examples=len(res.counts),  # the examples whose tokens are billed below
         tokens_per_epoch=billed_tokens_per_epoch(res.counts, limit),
         price_per_1m=price,
         epochs=epochs,

@@ -277,7 +277,9 @@ class Tutor:
             return
         where = self.nav.where(last)
         if self.interactive:
-            if self.confirm(f"Continue where you left off ({where})?", default=True):
+            # where can be long: its own line wraps between words; the question stays short
+            print_line(self.console, f"You left off at {where}.")
+            if self.confirm("Continue there?", default=True):
                 self.nav.resume()
         else:
             self.console.print(f"Welcome back. Type c to continue at {where}.")

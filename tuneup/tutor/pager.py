@@ -3,9 +3,14 @@ with its first line (the breadcrumb) on top of every page and a clear line to go
 page fills the window, so the breadcrumb stays on its top row and the last page ends right
 above the prompt.
 
-At the ``more`` line, Enter shows the next page and ``q`` stops; anything else typed there
-stops the paging and is handled as if typed at the prompt (so ``n`` goes straight on to
-the next topic). Piped output and ``--plain`` are never paged.
+At the ``more`` line, Enter shows the next page and ``q`` stops. A number also shows the
+next page: a number always means an option on the screen, and a screen's options are not
+on it until its last page. Anything else typed there stops the paging and is handled as if
+typed at the prompt (so ``n`` goes straight on to the next topic). Piped output and
+``--plain`` are never paged.
+
+An action's ``more`` line (:class:`OutputPager`) is erased from a terminal once answered,
+so the output reads on without it (between a plot and its axis, inside a table).
 """
 
 from __future__ import annotations
@@ -23,6 +28,8 @@ MORE = "more (Enter), or q: "
 SKIPPING = "(the rest of the output is skipped while the action finishes; Ctrl-C stops it)"
 #: Rows the prompt_toolkit prompt takes below the text: the input line and the toolbar.
 PROMPT_ROWS = 2
+#: Cursor up one row, then clear that row: erases an answered more line on a terminal.
+ERASE_LINE_ABOVE = "\x1b[1A\x1b[2K"
 
 
 def page_size(height: int) -> int:
@@ -75,7 +82,7 @@ def show_paged(
         if answer is None or answer.strip().lower() in ("q", "quit"):
             console.print(Text("(the rest of this screen was skipped)", style="dim"))
             return None
-        if answer.strip():
+        if answer.strip() and not answer.strip().isdigit():
             return answer
     return None
 
@@ -136,7 +143,7 @@ class OutputPager:
             shown = _ESCAPE.sub("", piece)
             if self.col == 0 and (shown or i < len(pieces) - 1) and self._full():
                 real.flush()
-                if not self._more() and skippable:
+                if not self._more(real) and skippable:
                     self.skipped = True
                     return
             real.write(piece + ("\n" if i < len(pieces) - 1 else ""))
@@ -157,9 +164,13 @@ class OutputPager:
         if newline:
             self.rows, self.col = self.rows + 1, 0
 
-    def _more(self) -> bool:
-        """Wait at the more line; True to go on with the next page."""
+    def _more(self, real: IO[str]) -> bool:
+        """Wait at the more line; True to go on with the next page. On a terminal the
+        answered line is erased, so the output goes on where it stopped."""
         answer = self._ask(f"-- {MORE}")
+        if _isatty(real):
+            real.write(ERASE_LINE_ABOVE)
+            real.flush()
         self.rows = self.col = 0
         self.first = False
         if answer is not None and not answer.strip():
@@ -168,6 +179,13 @@ class OutputPager:
             self.typed = answer
         self.skipping = True
         self._said_skipping()
+        return False
+
+
+def _isatty(stream: IO[str]) -> bool:
+    try:
+        return bool(stream.isatty())
+    except (AttributeError, ValueError):
         return False
 
 

@@ -33,7 +33,7 @@ def render_answer(
     if answer.notice:
         print_line(console, Text(answer.notice, style="red"))
     if not streamed:
-        if answer.mode == "offline" and answer.covered:
+        if answer.mode == "offline" and answer.covered and answer.sources:  # passages shown
             console.print(Text(OFFLINE_LABEL, style="dim"))
         console.print(markdown(answer.answer, glyphs))
     hint = "Type more for the next passages of the guide." if tutor and answer.has_more else ""

@@ -59,6 +59,15 @@ def _num(n: int | float | None) -> str:
     return f"{n:,.1f}" if isinstance(n, float) else f"{n:,}"
 
 
+def _part(report: ValidationReport) -> str:
+    """`` (16 of 19 examples)`` when the token numbers cover only the examples that could
+    be read, so that total / mean adds up; empty when they cover them all."""
+    counted = report.tokens.counted
+    if counted == report.examples:
+        return ""
+    return f" ({counted:,} of {report.examples:,} examples)"
+
+
 def summary_table(report: ValidationReport, glyphs: Glyphs, *, title: str | None = None) -> Table:
     t = Table(box=glyphs.box, show_header=False, title=title, title_justify="left")
     t.add_column("what", style="bold")
@@ -70,6 +79,12 @@ def summary_table(report: ValidationReport, glyphs: Glyphs, *, title: str | None
     t.add_row("Examples", _num(report.examples))
     t.add_row("Messages", _num(report.messages))
     tk = report.tokens
+    if _part(report):
+        unread = report.examples - tk.counted
+        t.add_row(
+            "Tokens counted in",
+            f"{tk.counted:,} of {report.examples:,} examples ({unread:,} could not be read)",
+        )
     t.add_row(
         "Tokens per example",
         f"min {_num(tk.min)}  mean {_num(tk.mean)}  p50 {_num(tk.p50)}  "
@@ -81,6 +96,8 @@ def summary_table(report: ValidationReport, glyphs: Glyphs, *, title: str | None
     est = report.estimate
     if est is not None:
         how = "default estimate" if est.epochs_source == "heuristic" else "as given"
+        if _part(report) and est.epochs_source == "heuristic":
+            how += f" for {tk.counted:,} examples"
         t.add_row("Epochs", f"{est.epochs} ({how})")
         t.add_row(
             "Billed tokens",
@@ -185,11 +202,12 @@ def render_tokens(
     """The token table; ``name`` is the file as the user typed it (as in the report)."""
     name = name or str(report.file)
     t = Table(box=glyphs.box, title=f"{name} ({report.encoding})", title_justify="left")
-    for col in ("examples", "total", "min", "mean", "p50", "p90", "max", "assistant"):
+    first = "counted" if _part(report) else "examples"
+    for col in (first, "total", "min", "mean", "p50", "p90", "max", "assistant"):
         t.add_column(col, justify="right")
     tk = report.tokens
     t.add_row(
-        *(_num(x) for x in (report.examples, tk.total, tk.min, tk.mean, tk.p50, tk.p90, tk.max)),
+        *(_num(x) for x in (tk.counted, tk.total, tk.min, tk.mean, tk.p50, tk.p90, tk.max)),
         _num(tk.assistant_total),
     )
     console.print(t)
@@ -198,8 +216,9 @@ def render_tokens(
         print_line(
             console,
             Text(
-                f"{glyphs.warn} {report.error_count:,} lines have errors and were counted only "
-                f"in part; run `{validate}`.",
+                f"{glyphs.warn} {report.error_count:,} errors; the tokens are counted in "
+                f"the {tk.counted:,} of {report.examples:,} examples that could be read. "
+                f"Run `{validate}`.",
                 style="yellow",
             ),
         )
@@ -222,8 +241,9 @@ def render_estimate(
         print_line(
             console,
             Text(
-                f"{glyphs.warn} {report.error_count:,} errors: run `{validate}`; "
-                "the estimate counts only what could be read.",
+                f"{glyphs.warn} {report.error_count:,} errors: run `{validate}`; the "
+                f"estimate counts only the {report.tokens.counted:,} of {report.examples:,} "
+                "examples that could be read.",
                 style="yellow",
             ),
         )
