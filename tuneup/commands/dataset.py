@@ -49,14 +49,16 @@ def resolve_typed(session: Session, file: str) -> Path:
     """The file a typed path names (:func:`tuneup.home.resolve_user_path`). When it was found
     only in the tutor's content pack (``examples/marv.jsonl`` typed where there is no
     ``examples/`` folder), one dim line on the error stream says where the file really is,
-    so the learner can copy it before changing it."""
+    so the learner can copy it before changing it (once a session for each file)."""
     from rich.text import Text
 
     from tuneup.home import resolve_user_path
     from tuneup.views.console import print_line
 
     path = resolve_user_path(file)
-    if file != "-" and path != Path(file).expanduser():
+    told = session.memo.setdefault("told-where", set())
+    if file != "-" and path != Path(file).expanduser() and path not in told:
+        told.add(path)
         print_line(  # on the error stream: stdout names the file as typed (and may be JSON)
             session.err_console,
             Text(f"{file} is the tutor's copy, at {path}; copy it to change it.", style="dim"),
