@@ -73,8 +73,8 @@ def test_the_real_trainer_without_the_extra_is_one_line_with_exit_2_everywhere()
     embedded lab (train, upload): the same line, exit 2, no 'Unexpected error'."""
     lines = set()
     for args in (
-        ("--provider", "lab", "train", "examples/marv.jsonl"),
-        ("--provider", "lab", "upload", "examples/marv.jsonl"),
+        ("--provider", "lab", "train", "content/examples/marv.jsonl"),
+        ("--provider", "lab", "upload", "content/examples/marv.jsonl"),
     ):
         proc = without("train", *args, TUNEUP_LAB_TRAINER="real")
         assert proc.returncode == 2, proc.stderr

@@ -204,9 +204,11 @@ class StreamWrap:
         if not word or not self.width:
             return ""
         size = cell_len(word)
-        if self.column > 0 and self.column + len(spaces) + size > self.width:
-            self.column = self._after(size)
-            return "\n" + word
+        if self.column + len(spaces) + size > self.width and size <= self.width:
+            # on the next row; or, at a line's start, without the indentation that cannot fit
+            wrap = "\n" if self.column > 0 else ""
+            self.column = size
+            return wrap + word
         self.column = self._after(self.column + len(spaces) + size)
         return spaces + word
 
