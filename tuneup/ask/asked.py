@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tuneup.ask.evaluation import SETS, QuestionSet, load_questions, normalise
+from tuneup.ask.evaluation import SETS, QuestionSet, expect_groups, load_questions, normalise
 from tuneup.ask.guide import load_guide
 from tuneup.ask.passages import Passage, guide_passages
 from tuneup.ask.query import split_parts
@@ -149,21 +149,6 @@ def load_asked(guide_dir: Path, passages: Sequence[Passage]) -> list[Asked]:
     return index_entries(load_questions(asked_files(guide_dir)), passages)
 
 
-def _expect_texts(expect: Any) -> list[str] | None:
-    """``expect``'s texts, or None when it is not text, texts or lists of texts."""
-    if isinstance(expect, str):
-        return [expect]
-    if isinstance(expect, list) and expect and all(isinstance(e, str) for e in expect):
-        return list(expect)
-    if (
-        isinstance(expect, list)
-        and expect
-        and all(isinstance(g, list) and g and all(isinstance(e, str) for e in g) for g in expect)
-    ):
-        return [e for g in expect for e in g]
-    return None
-
-
 def _check_file(
     c: Checker, data: Any, finder: PassageFinder, ids: set[str], seen: dict[str, str]
 ) -> None:
@@ -197,11 +182,11 @@ def _check_file(
                 c.add((*where, "set"), f"`set` must be one of {', '.join(SETS)}")
             if listing == "off_topic":
                 continue
-            texts = _expect_texts(item.get("expect"))
-            if texts is None:
+            groups = expect_groups(item.get("expect"))
+            if groups is None:
                 c.add((*where, "expect"), "`expect` must be text, a list of texts or of lists")
                 continue
-            for text in texts:
+            for text in (t for group in groups for t in group):
                 if not finder.find(text):
                     c.add((*where, "expect"), f"`{text}` is in no passage of the guide")
             unknown = [s for s in item.get("ids", []) if s not in ids]

@@ -51,7 +51,9 @@ def normalise(text: str) -> str:
     return re.sub(r"\s+", " ", re.sub(r"[`*]", "", text).lower()).strip()
 
 
-def _groups(expect: Any, where: str) -> tuple[tuple[str, ...], ...]:
+def expect_groups(expect: Any) -> tuple[tuple[str, ...], ...] | None:
+    """``expect`` as groups of alternatives (text, a list of texts: one group; a list of
+    lists: one group each), or None when it is none of those."""
     if isinstance(expect, str):
         return ((expect,),)
     if isinstance(expect, list) and expect and all(isinstance(e, str) for e in expect):
@@ -62,7 +64,14 @@ def _groups(expect: Any, where: str) -> tuple[tuple[str, ...], ...]:
         and all(isinstance(g, list) and g and all(isinstance(e, str) for e in g) for g in expect)
     ):
         return tuple(tuple(g) for g in expect)
-    raise ContentError(f"{where}: `expect` must be text, a list of texts or a list of lists")
+    return None
+
+
+def _groups(expect: Any, where: str) -> tuple[tuple[str, ...], ...]:
+    groups = expect_groups(expect)
+    if groups is None:
+        raise ContentError(f"{where}: `expect` must be text, a list of texts or a list of lists")
+    return groups
 
 
 def load_questions(paths: Iterable[Path]) -> QuestionSet:
