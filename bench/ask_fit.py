@@ -20,14 +20,10 @@ from pathlib import Path
 import numpy as np
 
 from tuneup.ask.answer import offline
-from tuneup.ask.asked import asked_files, index_entries
-from tuneup.ask.crossval import FOLDS, fold
+from tuneup.ask.asked import asked_files
+from tuneup.ask.crossval import FOLDS, held_out_folds
 from tuneup.ask.evaluation import is_correct, load_questions
-from tuneup.ask.guide import load_guide
-from tuneup.ask.passages import guide_passages
-from tuneup.ask.retrieval import GuideIndex
 from tuneup.ask.scope import FEATURES, THRESHOLD, features, judge
-from tuneup.ask.synonyms import FILE_NAME, load_synonyms
 
 GUIDE = Path(__file__).resolve().parent.parent / "content" / "guide"
 
@@ -35,14 +31,8 @@ GUIDE = Path(__file__).resolve().parent.parent / "content" / "guide"
 def out_of_fold() -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Features, labels (1 on-topic), whether the answer would be correct, and whether
     scope.py's model answers now, for every asked question with words."""
-    questions = load_questions(asked_files(GUIDE))
-    sections = load_guide(GUIDE)
-    synonyms = load_synonyms(GUIDE / FILE_NAME)
-    passages = guide_passages(sections)
     rows, labels, correct, now = [], [], [], []
-    for k in range(FOLDS):
-        held, kept = fold(questions, k, FOLDS)
-        index = GuideIndex(sections, synonyms, index_entries(kept, passages))
+    for held, index in held_out_folds(GUIDE, load_questions(asked_files(GUIDE))):
         for label, items in ((1, held.questions), (0, held.off_topic)):
             for q in items:
                 found = index.search(q.q)

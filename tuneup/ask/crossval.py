@@ -7,7 +7,7 @@ them into folds; each fold is answered by an index that does not hold it.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from tuneup.ask.answer import offline_text
@@ -21,15 +21,24 @@ from tuneup.ask.synonyms import FILE_NAME, load_synonyms
 FOLDS = 5
 
 
-def fold(questions: QuestionSet, k: int, folds: int) -> tuple[QuestionSet, QuestionSet]:
-    """(held out, kept): every ``folds``-th question from the ``k``-th, and the others."""
-    return (
-        QuestionSet(questions.questions[k::folds], questions.off_topic[k::folds]),
-        QuestionSet(
-            tuple(q for i, q in enumerate(questions.questions) if i % folds != k),
-            tuple(q for i, q in enumerate(questions.off_topic) if i % folds != k),
-        ),
-    )
+def held_out_folds(
+    guide_dir: Path, questions: QuestionSet, *, known: QuestionSet | None = None, folds: int = FOLDS
+) -> Iterator[tuple[QuestionSet, GuideIndex]]:
+    """Each fold of ``questions`` (every ``folds``-th question), with an index of the guide
+    in ``guide_dir`` holding the asked questions ``known`` (by default ``questions``
+    itself) except that fold's."""
+    sections = load_guide(guide_dir)
+    synonyms = load_synonyms(guide_dir / FILE_NAME)
+    passages = guide_passages(sections)
+    known = known or questions
+    for k in range(folds):
+        held_out = QuestionSet(questions.questions[k::folds], questions.off_topic[k::folds])
+        out = {q.q for q in held_out.questions} | {q.q for q in held_out.off_topic}
+        kept = QuestionSet(
+            tuple(q for q in known.questions if q.q not in out),
+            tuple(q for q in known.off_topic if q.q not in out),
+        )
+        yield held_out, GuideIndex(sections, synonyms, index_entries(kept, passages))
 
 
 def asker(index: GuideIndex) -> Callable[[str], tuple[str, bool]]:
@@ -42,19 +51,8 @@ def cross_validate(
 ) -> Report:
     """One report over ``questions``, each answered by an index holding the asked
     questions ``known`` (by default ``questions`` itself) except the fold it is in."""
-    sections = load_guide(guide_dir)
-    synonyms = load_synonyms(guide_dir / FILE_NAME)
-    passages = guide_passages(sections)
-    known = known or questions
     total = Report()
-    for k in range(folds):
-        held_out, _ = fold(questions, k, folds)
-        out = {q.q for q in held_out.questions} | {q.q for q in held_out.off_topic}
-        kept = QuestionSet(
-            tuple(q for q in known.questions if q.q not in out),
-            tuple(q for q in known.off_topic if q.q not in out),
-        )
-        index = GuideIndex(sections, synonyms, index_entries(kept, passages))
+    for held_out, index in held_out_folds(guide_dir, questions, known=known, folds=folds):
         report = evaluate(held_out, asker(index))
         total.answered += report.answered
         total.correct += report.correct
