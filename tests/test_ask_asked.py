@@ -7,11 +7,10 @@ copies, abstain."""
 from __future__ import annotations
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+from live_helpers import run_tuneup
 
 from tuneup.ask.asked import SAME, asked_files, check_guide_asked, index_entries
 from tuneup.ask.crossval import asker
@@ -35,12 +34,7 @@ def pack(tmp_path: Path) -> Path:
 
 
 def test_content_check_reports_each_problem_of_a_broken_asked_file(pack: Path) -> None:
-    proc = subprocess.run(
-        [sys.executable, "-m", "tuneup", "content", "check", str(pack)],
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
+    proc = run_tuneup("content", "check", str(pack))
     assert proc.returncode == 1
     broken = pack / "guide" / "asked" / "broken.yaml"
     lines = proc.stdout.splitlines()
