@@ -65,9 +65,8 @@ def choose(mode: str | None = None, base_model: str | None = None) -> TrainerCho
         try:
             status = importlib.import_module(ENGINE).status(base_model)
             if status.real:  # the reason, if any, says why another model stands in
-                untuned = getattr(status, "base_label", None)
                 return TrainerChoice(
-                    True, str(status.label), status.base_model, status.reason, untuned
+                    True, str(status.label), status.base_model, status.reason, status.base_label
                 )
             choice = TrainerChoice(
                 False, simulated.LABEL, reason=str(status.reason or status.label)

@@ -14,7 +14,6 @@ Public API::
 
 from __future__ import annotations
 
-import importlib.util
 import platform
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -79,8 +78,8 @@ def status(base_model_spec: str | None = None) -> EngineStatus:
     base, note = offline_base(base_model_spec)
     if base is None:
         return EngineStatus(False, "simulated: no base model available offline", None, note)
-    if base.kind == "gguf" and importlib.util.find_spec("gguf") is None:
-        reason = f"{base.spec} is a GGUF file: {not_installed('train', ['gguf'])}"
+    if base.kind == "gguf" and (gone := missing("train", "gguf")):
+        reason = f"{base.spec} is a GGUF file: {not_installed('train', gone)}"
         return EngineStatus(False, SIMULATED_LABEL, None, reason)
     device = device_label()
     return EngineStatus(
