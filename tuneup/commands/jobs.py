@@ -94,7 +94,7 @@ def _act(session: Session, verb: str, job: str | None) -> None:
 
     jid = _job_id(session, job)
     done = act_on_job(session.client, verb, jid, session.ledger)
-    stopping = verb == "cancel" and done.status not in ("cancelled", "cancelling")
+    stopping = verb == "cancel" and done.status != "cancelled"
     # a job mid-step (the real trainer on a busy machine) stops when that step ends
     render_job_line(
         session.console, session.glyphs, done, "Cancelling" if stopping else JOB_ACTIONS[verb]
