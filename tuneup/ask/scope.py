@@ -90,7 +90,6 @@ class Scope:
 
     covered: bool
     reason: str  # why not covered ("" when covered)
-    subject: str | None = None  # the neighbouring subject it is about, if any
     probability: float = 0.0  # the model's
     evidence: Evidence | None = None
 
@@ -128,10 +127,10 @@ def judge(e: Evidence) -> Scope:
     if max(e.asked_on, e.asked_off) >= SAME:  # asked before in nearly the same words
         if e.asked_on > e.asked_off:
             return Scope(True, "", probability=p, evidence=e)
-        return Scope(False, "asked before, off-topic", e.subject, p, e)
+        return Scope(False, "asked before, off-topic", probability=p, evidence=e)
     if p >= THRESHOLD:
         return Scope(True, "", probability=p, evidence=e)
-    return Scope(False, _why(e), e.subject, p, e)
+    return Scope(False, _why(e), probability=p, evidence=e)
 
 
 def _why(e: Evidence) -> str:
