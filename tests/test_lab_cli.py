@@ -60,6 +60,24 @@ def test_lab_serves_until_ctrl_c(tmp_path: Path) -> None:
     assert "Traceback" not in log.getvalue() and key not in log.getvalue()
 
 
+def test_ctrl_c_before_the_server_is_up_stops_the_lab_cleanly(tmp_path: Path) -> None:
+    """Ctrl-C at the first line printed lands before uvicorn takes over the signal."""
+    child = spawn(
+        [sys.executable, "-m", "tuneup", "lab", "--port", "0", "--data", str(tmp_path)],
+        env=_env(),
+        timeout=30,
+    )
+    log = io.StringIO()
+    child.logfile_read = log
+    child.expect("tuneup lab serving")
+    child.sendintr()
+    child.expect("lab stopped")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert "Traceback" not in log.getvalue()
+
+
 def test_open_host_without_key_warns_and_bad_fault_is_one_line(tmp_path: Path) -> None:
     child = spawn(
         [sys.executable, "-m", "tuneup", "lab", "--host", "0.0.0.0", "--port", "0"]

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import signal
+import threading
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -218,6 +220,7 @@ def _serve(
     )
     server = uvicorn.Server(config)
     say = session.say
+    previous = _stop_on_ctrl_c(server)
     try:
         # Everything from the first line printed on sits inside the try: a Ctrl-C that
         # arrives before uvicorn takes over the signal still stops the lab cleanly.
@@ -253,12 +256,31 @@ def _serve(
     except KeyboardInterrupt:
         pass
     finally:
+        if previous is not None:
+            signal.signal(signal.SIGINT, previous)
         sock.close()
         if room is not None:
             from tuneup.commands.roomhost import close_room
 
             close_room(app)
     say("lab stopped.")
+
+
+def _stop_on_ctrl_c(server: Any) -> Any:
+    """Until uvicorn takes over the signal (and again after it hands it back), Ctrl-C asks
+    ``server`` to stop, and a second one to stop now, raising nothing: a KeyboardInterrupt
+    that lands in a weakref callback is swallowed (the lab would keep running), and one
+    that lands while uvicorn starts comes out of asyncio as CancelledError. Returns the
+    handler it replaced, or None off the main thread (where signals cannot be caught)."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+
+    def stop(signum: int, frame: Any) -> None:
+        if server.should_exit:
+            server.force_exit = True
+        server.should_exit = True
+
+    return signal.signal(signal.SIGINT, stop)
 
 
 @lab.group(name="models")
