@@ -137,7 +137,9 @@ def _pick(
     for i, result in live:  # each part's best passage first (one not shown for another part)
         fresh = [h for h in result.passages if h.passage.order not in seen]
         if fresh and fresh[0].score >= FOLLOW_SHARE * result.passages[0].score:
-            add(i, fresh[0], force=True)
+            # a part whose best passage is shown already for another part gets more only
+            # if it fits
+            add(i, fresh[0], force=fresh[0] is result.passages[0])
     if how_to and live and not any(h.passage.has_code for _, h, _ in picked):
         # "how do I ...": add the best section's code when it fits
         top = live[0][1].passages[0].passage.section.id
