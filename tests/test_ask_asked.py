@@ -10,11 +10,13 @@ import shutil
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from live_helpers import run_tuneup
 
-from tuneup.ask.asked import SAME, asked_files, check_guide_asked, index_entries
+from tuneup.ask.asked import SAME, PassageFinder, asked_files, check_guide_asked, index_entries
 from tuneup.ask.crossval import asker
-from tuneup.ask.evaluation import QuestionSet, is_correct, load_questions
+from tuneup.ask.evaluation import QuestionSet, is_correct, load_questions, normalise
 from tuneup.ask.retrieval import GuideIndex
 from tuneup.errors import ContentError
 from tuneup.home import package_content_dir
@@ -82,11 +84,11 @@ def test_adding_a_poorly_answered_question_fixes_its_answer_and_near_copies(
 
 
 def test_adding_an_off_topic_question_makes_it_and_near_copies_abstain(tmp_path: Path) -> None:
-    question = "how do i tokenize text with spacy"
+    question = "how long does it take to train a dog"
     assert asker(_index(QuestionSet((), ())))(question)[1], "pick another answered near miss"
     extra = _questions(tmp_path, f'off_topic:\n  - {{q: "{question}", set: dev}}')
     after = asker(_index(extra))
-    for asked in (question, "How do I tokenize my text with spaCy?"):
+    for asked in (question, "How long does it take to train my dog?"):
         assert not after(asked)[1], asked
 
 
@@ -104,3 +106,22 @@ def _questions(tmp_path: Path, text: str) -> QuestionSet:
     path = tmp_path / "extra.yaml"
     path.write_text(text, encoding="utf-8")
     return load_questions([path])
+
+
+PASSAGES = GuideIndex.from_dir(GUIDE).passages
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.data())
+def test_the_passage_finder_finds_every_passage_holding_a_text(data: st.DataObject) -> None:
+    """Any stretch of any passage (a word or part of one, or several), compared as
+    normalise does, is found in exactly the passages that hold it."""
+    texts = [normalise(p.markdown) for p in PASSAGES]
+    source = data.draw(st.sampled_from(texts))
+    start = data.draw(st.integers(0, len(source) - 1))
+    wanted = source[start : start + data.draw(st.integers(1, 40))]
+    found = PassageFinder(PASSAGES).find(wanted)
+    if not normalise(wanted):  # only spaces: nothing to look for
+        assert found == []
+    else:
+        assert found == [i for i, t in enumerate(texts) if normalise(wanted) in t]

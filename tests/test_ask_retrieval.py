@@ -75,12 +75,12 @@ def _report(name: str) -> Report:
 # The targets, and what was measured (docs/ask.md). The floors guard against
 # regressions; the targets stay as strict xfails until met.
 TARGET = 0.9
-# The held-out set (round 4) was measured once at 058f402: 142/177 = 0.802 correct, 6
-# on-topic questions refused, 36/42 near misses refused (6 answered).
-TEST_FLOOR, TEST_MEASURED, TEST_OFF_ANSWERED, TEST_ABSTAINED = 0.79, "0.802", 6, 6
+# The held-out set (round 5) with meanings compared (tuneup.ask.embedding): 143/166 = 0.861
+# correct, 3 on-topic questions refused, every one of its 43 near misses refused.
+TEST_FLOOR, TEST_MEASURED, TEST_ABSTAINED = 0.85, "0.861", 3
 
 
-@pytest.mark.parametrize(("name", "floor"), [("tune", 0.84), ("dev", 0.81), ("test", TEST_FLOOR)])
+@pytest.mark.parametrize(("name", "floor"), [("tune", 0.9), ("dev", 0.85), ("test", TEST_FLOOR)])
 def test_top_1_answer_correctness(name: str, floor: float) -> None:
     report = _report(name)
     print(f"{name}: correct {report.correct}/{report.answered}")
@@ -93,9 +93,7 @@ def test_held_out_answer_correctness_meets_the_target() -> None:
     assert _report("test").correctness >= TARGET
 
 
-@pytest.mark.parametrize(
-    ("name", "allowed"), [("tune", 0), ("dev", 10), ("test", TEST_OFF_ANSWERED)]
-)
+@pytest.mark.parametrize(("name", "allowed"), [("tune", 0), ("dev", 13), ("test", 0)])
 def test_off_topic_questions_abstain_near_misses_included(name: str, allowed: int) -> None:
     report = _report(name)
     assert report.off_topic >= 30
@@ -107,12 +105,7 @@ def test_more_off_topic_questions_abstain() -> None:
     assert [q for q in MORE_OFF_TOPIC if _ask(q).covered] == []
 
 
-@pytest.mark.xfail(strict=True, reason=f"held out: {TEST_OFF_ANSWERED} near misses answered")
-def test_every_held_out_off_topic_question_abstains() -> None:
-    assert _report("test").wrongly_answered == []
-
-
-@pytest.mark.parametrize(("name", "allowed"), [("tune", 1), ("dev", 12), ("test", TEST_ABSTAINED)])
+@pytest.mark.parametrize(("name", "allowed"), [("tune", 1), ("dev", 7), ("test", TEST_ABSTAINED)])
 def test_on_topic_questions_are_answered(name: str, allowed: int) -> None:
     abstained = [q for q, text in _report(name).misses if text == ABSTAINED]
     print(f"{name}: on-topic abstained: {abstained}")

@@ -77,6 +77,11 @@ def state_file(name: str) -> Path:
     return home() / name
 
 
+def cache_dir() -> Path:
+    """Files tuneup can make again, kept to save time (0700); safe to delete."""
+    return private_dir(home() / "cache")
+
+
 def lab_dir() -> Path:
     """Data directory of the embedded lab server (0700)."""
     return private_dir(home() / "lab")

@@ -24,10 +24,13 @@ text must occur in one passage of the guide.
 from __future__ import annotations
 
 import bisect
+import itertools
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import numpy as np
 
 from tuneup.ask.evaluation import SETS, QuestionSet, expect_groups, load_questions, normalise
 from tuneup.ask.guide import load_guide
@@ -50,6 +53,7 @@ class Asked:
     parts: tuple[tuple[str, ...], ...]
     answers: tuple[tuple[int, ...], ...]  # per part: indexes of the answering passages
     off_topic: bool = False
+    texts: tuple[str, ...] = ()  # each part as typed
 
 
 @dataclass(frozen=True)
@@ -61,24 +65,34 @@ class Neighbour:
 
 class PassageFinder:
     """Which passages hold a text (compared as :func:`~tuneup.ask.evaluation.normalise`
-    does), found in one joined string."""
+    does). A text of three words or more is looked for only in the passages holding its
+    inner words (its first and last words may be parts of longer words); a shorter one in
+    all of them joined, one line each."""
 
     def __init__(self, passages: Sequence[Passage]) -> None:
-        texts = [normalise(p.markdown) for p in passages]
-        self._starts: list[int] = []
-        at = 0
-        for t in texts:
-            self._starts.append(at)
-            at += len(t) + 1
-        self._joined = "\n".join(texts)
+        self._texts = [normalise(p.markdown) for p in passages]
+        self._having: dict[str, set[int]] = {}
+        for i, text in enumerate(self._texts):
+            for word in set(text.split(" ")):
+                self._having.setdefault(word, set()).add(i)
+        self._joined = "\n".join(self._texts)
+        lengths = (len(t) + 1 for t in self._texts[:-1])
+        self._starts = list(itertools.accumulate(lengths, initial=0))
 
     def find(self, text: str) -> list[int]:
+        """The passages holding ``text``, in the guide's order."""
         wanted = normalise(text)
+        if not wanted:
+            return []
+        inner = wanted.split(" ")[1:-1]
+        if inner:
+            candidates = sorted(set.intersection(*(self._having.get(w, set()) for w in inner)))
+            return [i for i in candidates if wanted in self._texts[i]]
         found: list[int] = []
-        at = self._joined.find(wanted) if wanted else -1
+        at = self._joined.find(wanted)
         while at >= 0:
             i = bisect.bisect_right(self._starts, at) - 1
-            if "\n" not in self._joined[at : at + len(wanted)] and i not in found:
+            if at + len(wanted) <= self._starts[i] + len(self._texts[i]) and i not in found:
                 found.append(i)
             at = self._joined.find(wanted, at + 1)
         return found
@@ -94,22 +108,36 @@ def index_entries(questions: QuestionSet, passages: Sequence[Passage]) -> list[A
     finder = PassageFinder(passages)
     out: list[Asked] = []
     for q in questions.questions:
-        parts = _parts(q.q)
+        parts, texts = _parts(q.q), split_parts(q.q)
         groups = [tuple(dict.fromkeys(i for t in g for i in finder.find(t))) for g in q.expect]
         if len(groups) != len(parts):
             parts = [tuple(dict.fromkeys(w for p in parts for w in p))]
             groups = [tuple(dict.fromkeys(i for g in groups for i in g))]
-        out.append(Asked(q.q, tuple(parts), tuple(groups)))
+            texts = [q.q]
+        out.append(Asked(q.q, tuple(parts), tuple(groups), texts=tuple(texts)))
     for q in questions.off_topic:
         parts = _parts(q.q)
-        out.append(Asked(q.q, tuple(parts), tuple(() for _ in parts), True))
+        typed = tuple(split_parts(q.q))
+        out.append(Asked(q.q, tuple(parts), tuple(() for _ in parts), True, typed))
     return out
+
+
+def said_parts(entries: Sequence[Asked]) -> list[tuple[Asked, int]]:
+    """The asked questions' parts, as (question, part), in the order their meanings are
+    given to :class:`AskedIndex`."""
+    return [(e, j) for e in entries for j in range(len(e.texts))]
 
 
 class AskedIndex:
     """The asked questions, for finding the ones alike a new question."""
 
-    def __init__(self, entries: Iterable[Asked], idf: Callable[[str], float]) -> None:
+    def __init__(
+        self,
+        entries: Iterable[Asked],
+        idf: Callable[[str], float],
+        meanings: np.ndarray | None = None,
+    ) -> None:
+        """``meanings``: what each part of :func:`said_parts` means (a row each), if known."""
         self.entries = list(entries)
         self._idf = idf
         self._parts = [
@@ -118,6 +146,9 @@ class AskedIndex:
             for j, words in enumerate(e.parts)
             if words
         ]
+        self._said = said_parts(self.entries)
+        self._off = np.array([e.off_topic for e, _ in self._said], dtype=bool)
+        self._meanings = meanings
 
     def similar(self, words: Sequence[str], floor: float) -> list[Neighbour]:
         """Asked question parts at least ``floor`` alike with ``words`` (stems), best first."""
@@ -130,6 +161,23 @@ class AskedIndex:
                 out.append(Neighbour(asked, j, dice))
         out.sort(key=lambda n: -n.similarity)
         return out
+
+    def alike_in_meaning(self, meaning: np.ndarray, floor: float) -> list[Neighbour]:
+        """On-topic asked question parts whose meaning (:mod:`tuneup.ask.embedding`) is at
+        least ``floor`` alike with ``meaning`` (a cosine)."""
+        if self._meanings is None:
+            return []
+        alike = self._meanings @ meaning
+        found = np.flatnonzero((alike >= floor) & ~self._off)
+        return [Neighbour(*self._said[k], float(alike[k])) for k in found]
+
+    def nearest_in_meaning(self, meaning: np.ndarray) -> tuple[float, float]:
+        """How alike in meaning the most alike asked on-topic and off-topic parts are."""
+        if self._meanings is None or not self._said:
+            return 0.0, 0.0
+        alike = self._meanings @ meaning
+        on, off = alike[~self._off], alike[self._off]
+        return float(on.max(initial=0.0)), float(off.max(initial=0.0))
 
     def nearest(self, words: Sequence[str]) -> tuple[float, float]:
         """How alike the most alike asked on-topic and off-topic question parts are."""

@@ -1,6 +1,7 @@
-"""Retrieval over the guide: BM25 (rank_bm25, through :mod:`tuneup.ask.bm25`) over sections and over
-passages, plus what each passage offers besides its words, and the evidence for
-abstention (:mod:`tuneup.ask.scope`).
+"""Retrieval over the guide: BM25 (rank_bm25, through :mod:`tuneup.ask.bm25`) over sections
+and over passages, plus what each passage offers besides its words
+(:mod:`tuneup.ask.fields`) and what it means, and the evidence for abstention
+(:mod:`tuneup.ask.scope`).
 
 Sections are scored with their title counted :data:`TITLE_WEIGHT` times; passages with
 their section's title :data:`PASSAGE_TITLE_WEIGHT` times. A passage's score for a part of
@@ -12,30 +13,35 @@ wording, stopwords included, the title says (:data:`TITLE_PHRASE`), for "what is
 the passage defines (:data:`DEFINES_MATCH`), the part's adjacent word pairs found adjacent
 in the passage (:data:`PAIR_MATCH`), :data:`CODE_BOOST` for a code block when code is asked
 for, :data:`LEAD_BONUS` for a section's first passage when the part asks what something
-is, and how alike the most alike asked question it answers is (:data:`ASKED_WEIGHT`, and
-:data:`ASKED_SAME` when asked in nearly the same words; :mod:`tuneup.ask.asked`). These
-are :data:`FEATURES`, each times its weight in :data:`WEIGHTS`. Each part of a multi-part
-question is ranked on its own. The weights were tuned on the tune and dev question sets
+is, how alike the most alike asked question it answers is (:data:`ASKED_WEIGHT`, and
+:data:`ASKED_SAME` when asked in nearly the same words; :mod:`tuneup.ask.asked`), how
+alike in meaning the passage and the part are (:data:`MEANING_WEIGHT`;
+:mod:`tuneup.ask.embedding`), and the most alike asked question it answers, in meaning
+(:data:`ASKED_MEANING`, from :data:`MEANING_FLOOR`). These are :data:`FEATURES`, each
+times its weight in :data:`WEIGHTS`. Each part of a multi-part question is ranked on its
+own. The weights were tuned on the cross-validated tune and dev question sets
 (docs/ask.md).
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from tuneup.ask.asked import SAME, Asked, AskedIndex, load_asked
+from tuneup.ask.asked import SAME, Asked, AskedIndex, load_asked, said_parts
 from tuneup.ask.bm25 import Bm25
+from tuneup.ask.embedding import CACHE_NAME, Embedding, encode_cached, shipped
+from tuneup.ask.fields import passage_fields
 from tuneup.ask.guide import Section, load_guide
 from tuneup.ask.passages import Passage, guide_passages, searchable
 from tuneup.ask.query import Part, Query, parse_query
 from tuneup.ask.scope import Evidence, Scope, judge
 from tuneup.ask.synonyms import FILE_NAME, SynonymTable, load_synonyms
-from tuneup.ask.words import STOPWORDS, Speller, stem, tokens, words
+from tuneup.ask.words import STOPWORDS, Speller, tokens, words
+from tuneup.home import cache_dir
 
 TITLE_WEIGHT = 3
 PASSAGE_TITLE_WEIGHT = 2
@@ -56,6 +62,9 @@ TITLE_PHRASE = 1.0  # the question says the section's title, stopwords included
 ASKED_WEIGHT = 0.5  # a passage that answers an alike question asked before
 ASKED_SAME = 2.0  # ... one asked in (nearly) the same words
 ASKED_FLOOR = 0.3  # how alike an asked question must be to count
+MEANING_WEIGHT = 2.0  # a passage that means what the part means (tuneup.ask.embedding)
+ASKED_MEANING = 1.0  # a passage that answers an asked question meaning the same
+MEANING_FLOOR = 0.7  # how alike in meaning (a cosine) an asked question must be to count
 #: What a passage's score for a part of a question adds up, each feature times its weight.
 FEATURES = (
     "passage",  # its BM25 score, scaled to the part's best
@@ -70,6 +79,8 @@ FEATURES = (
     "lead",  # its section's first passage, when the part asks what something is
     "asked",  # how alike the most alike asked question it answers is
     "asked_same",  # 1 when a question asked in nearly the same words is answered by it
+    "meaning",  # how alike in meaning it and the part are (a cosine)
+    "asked_meaning",  # how alike in meaning the most alike asked question it answers is
 )
 WEIGHTS = (
     1.0,
@@ -84,6 +95,8 @@ WEIGHTS = (
     LEAD_BONUS,
     ASKED_WEIGHT,
     ASKED_SAME,
+    MEANING_WEIGHT,
+    ASKED_MEANING,
 )
 
 __all__ = ["GuideIndex", "Hit", "PassageHit", "PartResult", "Retrieval", "tokens"]
@@ -134,53 +147,9 @@ def _scaled(scores: list[float]) -> list[float]:
     return [s / top for s in scores] if top > 0 else scores
 
 
-_BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
-# "An epoch is ...", "Overfitting means ...", "The weight key is ...": the sentence says
-# what its first words are.
-_DEFINED = re.compile(
-    r"(?:^|[.!?]\s+)(?:(?:an?|the)\s+)?((?:[\w`'*-]+\s+){0,2}?[\w`'*-]+)\s+(?:is|are|means)\b",
-    re.IGNORECASE | re.MULTILINE,
-)
-
-
 def _idf(size: int, found: int) -> float:
     """A positive idf (Lucene's), for weighting how much of a question a passage covers."""
     return math.log(1 + (size - found + 0.5) / (found + 0.5))
-
-
-@dataclass(frozen=True)
-class _Fields:
-    """What a passage offers besides its BM25 score: its words (with its section's title),
-    its section title's words, the words of its bold labels, and its pairs of adjacent
-    words (stopwords skipped)."""
-
-    words: frozenset[str]
-    title: frozenset[str]
-    bold: frozenset[str]
-    pairs: frozenset[tuple[str, str]]
-    defined: frozenset[str]  # words of what its sentences define (and of its bold labels)
-    terms: tuple[frozenset[str], ...]  # each thing it defines or puts in bold, as stems
-    heading: frozenset[str]  # stems of every word of its section's title, stopwords too
-
-
-def _fields(p: Passage) -> _Fields:
-    text = tokens(searchable(p.markdown))
-    title = tokens(p.section.title)
-    labels = [frozenset(tokens(m.group(1))) for m in _BOLD.finditer(p.markdown)]
-    bold = [w for label in labels for w in label]
-    pairs = set(zip(text, text[1:], strict=False)) | set(zip(title, title[1:], strict=False))
-    prose = searchable(p.text) if p.kind != "code" else ""
-    said = [frozenset(tokens(m.group(1))) for m in _DEFINED.finditer(prose)]
-    defined = [w for thing in said for w in thing]
-    return _Fields(
-        frozenset(text) | frozenset(title),
-        frozenset(title),
-        frozenset(bold),
-        frozenset(pairs),
-        frozenset(defined) | frozenset(bold),
-        tuple(t for t in dict.fromkeys(said + labels) if t),
-        frozenset(stem(w) for w in words(p.section.title)),
-    )
 
 
 def _as_asked(part: Part) -> list[str]:
@@ -195,10 +164,19 @@ class GuideIndex:
         sections: list[Section],
         synonyms: SynonymTable | None = None,
         asked: Sequence[Asked] = (),
+        embedding: Embedding | None = None,
+        cache: Path | None = None,
     ) -> None:
+        """``cache``: where to keep what the passages and asked questions mean between
+        processes (:func:`~tuneup.ask.embedding.encode_cached`); None encodes them anew."""
         self.sections = sections
         self.passages = guide_passages(sections)
         self.synonyms = synonyms or SynonymTable()
+        self.embedding = embedding or shipped()
+        texts = [f"{p.section.title}. {searchable(p.markdown)}" for p in self.passages]
+        texts += [e.texts[j] for e, j in said_parts(asked)]
+        meanings = encode_cached(self.embedding, texts, cache)
+        self._meanings = meanings[: len(self.passages)]
         self._docs = [tokens(f"{s.title} " * TITLE_WEIGHT + searchable(s.body)) for s in sections]
         self._vocab = [set(d) for d in self._docs]
         self.vocabulary: set[str] = set().union(*self._vocab)
@@ -212,18 +190,23 @@ class GuideIndex:
             k1=PASSAGE_K1,
             b=PASSAGE_B,
         )
-        self._fields = [_fields(p) for p in self.passages]
+        self._fields = [passage_fields(p) for p in self.passages]
         self._unknown_idf = _idf(len(self.passages), 0)
         self._idf = {
             t: _idf(len(self.passages), n) for t, n in self._passages.document_frequency.items()
         }
-        self.asked = AskedIndex(asked, lambda w: self._idf.get(w, self._unknown_idf))
+        self.asked = AskedIndex(
+            asked,
+            lambda w: self._idf.get(w, self._unknown_idf),
+            meanings[len(self.passages) :],
+        )
 
     @classmethod
     def from_dir(cls, directory: Path) -> GuideIndex:
         sections = load_guide(directory)
         synonyms = load_synonyms(directory / FILE_NAME)
-        return cls(sections, synonyms, load_asked(directory, guide_passages(sections)))
+        asked = load_asked(directory, guide_passages(sections))
+        return cls(sections, synonyms, asked, cache=cache_dir() / CACHE_NAME)
 
     def by_id(self, section_id: str) -> Section | None:
         i = self._section_of.get(section_id)
@@ -270,6 +253,7 @@ class GuideIndex:
 
     def _evidence(self, query: Query, section_coverage: float, section_score: float) -> Evidence:
         own = query.words
+        meaning = self.embedding.encode([query.question])[0]
         unknown = [
             w
             for w in own
@@ -291,6 +275,8 @@ class GuideIndex:
             bool(defining),
             defined,
             *self.asked.nearest([w for p in query.parts for w in _as_asked(p)]),
+            *self.asked.nearest_in_meaning(meaning),
+            float((self._meanings @ meaning).max(initial=0.0)),
         )
 
     def _defined(self, own: Sequence[str]) -> bool:
@@ -322,13 +308,19 @@ class GuideIndex:
         for n in self.asked.similar(_as_asked(part), ASKED_FLOOR):
             for i in n.asked.answers[n.part]:
                 votes[i] = max(votes.get(i, 0.0), n.similarity)
+        meaning = self.embedding.encode([part.text])[0]
+        alike = self._meanings @ meaning
+        meant: dict[int, float] = {}
+        for n in self.asked.alike_in_meaning(meaning, MEANING_FLOOR):
+            for i in n.asked.answers[n.part]:
+                meant[i] = max(meant.get(i, 0.0), n.similarity)
 
         def share(found: frozenset[str]) -> float:
             return sum(w for t, w in weights.items() if t in found) / total
 
         out: list[tuple[int, float, list[float]]] = []
         for i, p in enumerate(self.passages):
-            if own[i] <= 0 and i not in votes:
+            if own[i] <= 0 and i not in votes and i not in meant:
                 continue
             f = self._fields[i]
             said = 0.0
@@ -352,6 +344,8 @@ class GuideIndex:
                 1.0 if part.defines and p.position == 0 else 0.0,
                 votes.get(i, 0.0),
                 1.0 if votes.get(i, 0.0) >= SAME else 0.0,
+                float(alike[i]),
+                meant.get(i, 0.0),
             ]
             out.append((i, section, row))
         return out

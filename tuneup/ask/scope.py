@@ -13,7 +13,8 @@ each measured on the question's own words, typos corrected) with a logistic mode
   section's share of its words and BM25 score;
 - a "what is X?" question about something the guide never defines, titles or puts in bold;
 - how alike it is to the asked questions (``content/guide/asked/``), on-topic and
-  off-topic;
+  off-topic, in words and in meaning (:mod:`tuneup.ask.embedding`), and how alike in
+  meaning the most alike passage is;
 - whether it names a neighbouring subject the guide leaves to others (``elsewhere`` in the
   synonym table: other machine learning, data science libraries, general programming).
 
@@ -46,23 +47,29 @@ FEATURES = (
     "asked_off",  # ... and the most alike off-topic one
     "plain",  # known words outside domain phrases, up to 6, over 6
     "elsewhere",  # 1 when it names a neighbouring subject
+    "meaning_on",  # how alike in meaning the most alike asked on-topic question is
+    "meaning_off",  # ... and the most alike off-topic one
+    "meaning_passage",  # ... and the most alike passage of the guide
 )
 # Fitted by bench/ask_fit.py (cross-validated logistic regression); see docs/ask.md.
 WEIGHTS = {
-    "unknown_share": -2.744,
-    "unknown": -0.490,
-    "domain": 0.620,
-    "any_domain": 0.855,
-    "passage_coverage": 1.551,
-    "section_coverage": 2.403,
-    "section_score": 0.985,
-    "undefined": -1.781,
-    "asked_on": 3.269,
-    "asked_off": -3.621,
-    "plain": 2.097,
-    "elsewhere": -2.513,
+    "unknown_share": -2.423,
+    "unknown": -0.496,
+    "domain": 0.471,
+    "any_domain": 0.630,
+    "passage_coverage": 1.347,
+    "section_coverage": 2.542,
+    "section_score": 1.006,
+    "undefined": -1.263,
+    "asked_on": 3.114,
+    "asked_off": -4.042,
+    "plain": 1.348,
+    "elsewhere": -1.847,
+    "meaning_on": 5.227,
+    "meaning_off": -4.834,
+    "meaning_passage": 4.849,
 }
-BIAS = -3.980
+BIAS = -7.111
 THRESHOLD = 0.6  # the model's probability from which the tutor answers
 
 
@@ -82,6 +89,9 @@ class Evidence:
     defined: bool  # ... and the guide defines, titles or puts X in bold
     asked_on: float = 0.0  # how alike the most alike asked on-topic question is
     asked_off: float = 0.0  # ... and the most alike off-topic one
+    meaning_on: float = 0.0  # how alike in meaning (a cosine) the most alike on-topic one is
+    meaning_off: float = 0.0  # ... the most alike off-topic one
+    meaning_passage: float = 0.0  # ... the most alike passage
 
 
 @dataclass(frozen=True)
@@ -110,6 +120,9 @@ def features(e: Evidence) -> tuple[float, ...]:
         e.asked_off,
         min(len(e.plain), 6) / 6,
         1.0 if e.subject else 0.0,
+        e.meaning_on,
+        e.meaning_off,
+        e.meaning_passage,
     )
 
 

@@ -1,0 +1,111 @@
+"""Meanings as vectors: static word vectors, for questions worded unlike the guide.
+
+Learners ask "is a validation file mandatory?"; the guide says the file is optional. No
+word is shared, but the words mean alike. :class:`Embedding` gives each text a vector so
+that texts that mean alike point the same way: a text's vector is the mean of the vectors
+of its WordPiece tokens, scaled to length 1, so two texts compare by a dot product (their
+cosine).
+
+The vectors (``tuneup/ask/vectors/``: the tokenizer, and one row of 256 numbers per token, stored
+as int8 with a scale per row)
+were distilled by ``bench/ask_vectors.py`` with model2vec from the sentence model
+all-MiniLM-L6-v2 (Apache-2.0): each token was run through the model once, ahead of time.
+At answer time no model runs: loading takes a few milliseconds and needs only tokenizers,
+safetensors and numpy. The guide's passages and the asked questions are encoded once and
+kept in ``TUNEUP_HOME/cache/meanings.npz`` (:func:`encode_cached`), so a later process
+need not encode them again.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import io
+import zipfile
+from collections.abc import Sequence
+from functools import lru_cache
+from pathlib import Path
+
+import numpy as np
+from safetensors.numpy import load_file
+from tokenizers import Tokenizer
+
+from tuneup.statefile import write_bytes_atomic
+
+VECTORS_DIR = Path(__file__).parent / "vectors"
+FILES = ("tokenizer.json", "vectors.safetensors")
+CACHE_NAME = "meanings.npz"  # in tuneup.home.cache_dir()
+
+
+class Embedding:
+    """A tokenizer and a vector per token: texts in, unit vectors out."""
+
+    def __init__(
+        self, tokenizer: Tokenizer, vectors: np.ndarray, scales: np.ndarray, identity: str = ""
+    ) -> None:
+        self._tokenizer = tokenizer
+        self._vectors = vectors  # int8, one row per token; times its scale
+        self._scales = scales
+        self._unknown = tokenizer.token_to_id("[UNK]")
+        self.identity = identity  # which files it was loaded from, for :func:`encode_cached`
+
+    @classmethod
+    def load(cls, directory: Path = VECTORS_DIR) -> Embedding:
+        tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
+        tensors = load_file(str(directory / "vectors.safetensors"))
+        stats = [(directory / name).stat() for name in FILES]
+        identity = " ".join(f"{s.st_size}:{s.st_mtime_ns}" for s in stats)
+        return cls(tokenizer, tensors["vectors"], tensors["scales"], f"{directory} {identity}")
+
+    @property
+    def dimensions(self) -> int:
+        return int(self._vectors.shape[1])
+
+    def encode(self, texts: Sequence[str]) -> np.ndarray:
+        """One row per text, of length 1 (all zeros for a text with no known token)."""
+        out = np.zeros((len(texts), self.dimensions), dtype=np.float32)
+        # A lone surrogate (bytes a terminal could not decode) is not text to the tokenizer.
+        clean = [t.encode("utf-8", "replace").decode("utf-8") for t in texts]
+        encodings = self._tokenizer.encode_batch(clean, add_special_tokens=False)
+        ids = [[i for i in e.ids if i != self._unknown] for e in encodings]
+        rows = [r for r, row_ids in enumerate(ids) if row_ids]
+        if not rows:
+            return out
+        flat = np.fromiter((i for r in rows for i in ids[r]), dtype=np.int64)
+        counts = np.array([len(ids[r]) for r in rows])
+        starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+        rows_of = self._vectors[flat].astype(np.float32) * self._scales[flat, None]
+        sums = np.add.reduceat(rows_of, starts, axis=0)
+        norms = np.linalg.norm(sums, axis=1, keepdims=True)
+        out[rows] = np.divide(sums, norms, out=np.zeros_like(sums), where=norms > 0)
+        return out
+
+
+def encode_cached(embedding: Embedding, texts: Sequence[str], path: Path | None) -> np.ndarray:
+    """``embedding.encode(texts)``, kept in ``path`` (if given) for the next process. The
+    file holds a hash of the vectors' files and of the texts, so an edited guide or new
+    asked questions are encoded again; a file that cannot be read is replaced, and one
+    that cannot be written is skipped (it is only a cache)."""
+    if path is None:
+        return embedding.encode(texts)
+    digest = hashlib.sha256(embedding.identity.encode())
+    for text in texts:
+        digest.update(b"\0" + text.encode())
+    key = digest.hexdigest()
+    damaged = (OSError, ValueError, KeyError, zipfile.BadZipFile)
+    with contextlib.suppress(*damaged), np.load(path) as kept:
+        if str(kept["key"]) == key:
+            return np.asarray(kept["meanings"], dtype=np.float32)
+    meanings = embedding.encode(texts)
+    with contextlib.suppress(OSError):
+        buffer = io.BytesIO()
+        np.savez(buffer, key=np.array(key), meanings=meanings)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_bytes_atomic(path, buffer.getvalue())
+    return meanings
+
+
+@lru_cache(maxsize=1)
+def shipped() -> Embedding:
+    """The vectors tuneup ships, loaded once."""
+    return Embedding.load()
