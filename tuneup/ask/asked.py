@@ -13,7 +13,8 @@ list holds questions the guide does not cover::
 
 A new question is compared with every asked one, part by part: the rarity-weighted share
 of words they have in common (:meth:`AskedIndex.similar`, a Dice coefficient with the
-guide's idf as weights). The passages that answer an alike question rank higher
+guide's idf as weights), and by meaning (:meth:`AskedIndex.alike_in_meaning`, a cosine of
+:mod:`tuneup.ask.embedding` vectors). The passages that answer an alike question rank higher
 (:mod:`tuneup.ask.retrieval`); a question as alike as :data:`SAME` to an asked one is
 answered like it (so adding a question that got a poor answer, with the text that answers
 it, fixes that answer); a question more like an off-topic one than any on-topic one is not

@@ -1,15 +1,14 @@
 """Meanings as vectors: static word vectors, for questions worded unlike the guide.
 
-Learners ask "is a validation file mandatory?"; the guide says the file is optional. No
-word is shared, but the words mean alike. :class:`Embedding` gives each text a vector so
-that texts that mean alike point the same way: a text's vector is the mean of the vectors
-of its WordPiece tokens, scaled to length 1, so two texts compare by a dot product (their
-cosine).
+Learners ask "how should I carve up my data?"; the guide says "split". The words differ,
+but they mean alike. :class:`Embedding` gives each text a vector so that texts that mean
+alike point the same way: a text's vector is the mean of the vectors of its WordPiece
+tokens, scaled to length 1, so two texts compare by a dot product (their cosine).
 
-The vectors (``tuneup/ask/vectors/``: the tokenizer, and one row of 256 numbers per token, stored
-as int8 with a scale per row)
-were distilled by ``bench/ask_vectors.py`` with model2vec from the sentence model
-all-MiniLM-L6-v2 (Apache-2.0): each token was run through the model once, ahead of time.
+The vectors (``tuneup/ask/vectors/``: the tokenizer, and one row of 256 numbers per token,
+stored as int8 with a scale per row) were distilled by ``bench/ask_vectors.py`` with
+model2vec from the sentence model all-MiniLM-L6-v2 (Apache-2.0): each token was run
+through the model once, ahead of time.
 At answer time no model runs: loading takes a few milliseconds and needs only tokenizers,
 safetensors and numpy. The guide's passages and the asked questions are encoded once and
 kept in ``TUNEUP_HOME/cache/meanings.npz`` (:func:`encode_cached`), so a later process
