@@ -2,7 +2,7 @@
 
 Run: .venv/bin/python bench/ask.py [runs]
 - warm: retrieval plus answer assembly per question, the guide index already loaded
-  (every question of content/guide/asked/*.yaml and tests/data/round5_questions.yaml).
+  (every question of content/guide/asked/*.yaml and tests/data/round6_questions.yaml).
   Target: under 20 ms.
 - cold: `python -c` that imports tuneup.ask and answers one question, timed from process
   start to exit, best of N (N = runs). Target: under 300 ms. The first process of a new
@@ -29,7 +29,7 @@ from tuneup.ask.evaluation import load_questions
 from tuneup.config import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-HELD_OUT = ROOT / "tests" / "data" / "round5_questions.yaml"
+HELD_OUT = ROOT / "tests" / "data" / "round6_questions.yaml"
 FILES = (*asked_files(ROOT / "content" / "guide"), HELD_OUT)
 COLD = (
     "from tuneup.ask.answer import answer; from tuneup.config import load_settings; "

@@ -5,7 +5,7 @@ Run: .venv/bin/python bench/ask_eval.py [--set tune|dev|test] [--misses]
 - tune and dev are the asked questions (content/guide/asked/*.yaml). They are part of the
   ranking, so they are cross-validated: each fifth is answered by an index without it
   (tuneup.ask.crossval).
-- test is the held-out set, tests/data/round5_questions.yaml, answered by the shipped
+- test is the held-out set, tests/data/round6_questions.yaml, answered by the shipped
   index. It runs only when asked for by name (`--set test`); never tune on it.
 
 A question counts as correct when its expected text appears in the first offline answer.
@@ -23,7 +23,7 @@ from tuneup.ask.evaluation import SETS, Report, evaluate, load_questions
 
 ROOT = Path(__file__).resolve().parent.parent
 GUIDE = ROOT / "content" / "guide"
-TEST = ROOT / "tests" / "data" / "round5_questions.yaml"
+TEST = ROOT / "tests" / "data" / "round6_questions.yaml"
 
 
 def report_for(name: str) -> Report:

@@ -43,7 +43,7 @@ GUIDE = package_content_dir() / "guide"
 # The asked questions (tune and dev: part of the ranking, so cross-validated) and the
 # held-out test set (answered by the shipped index).
 ASKED = load_questions(asked_files(GUIDE))
-HELD_OUT = load_questions([DATA / "round5_questions.yaml"])
+HELD_OUT = load_questions([DATA / "round6_questions.yaml"])
 QUESTIONS = QuestionSet(ASKED.questions + HELD_OUT.questions, ASKED.off_topic + HELD_OUT.off_topic)
 # More questions the guide does not answer (some share a word or two with it).
 MORE_OFF_TOPIC = [
