@@ -12,9 +12,17 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tuneup.ask.embedding import CACHE_NAME, Embedding, encode_cached, shipped
+from tuneup.ask.embedding import (
+    CACHE_NAME,
+    SEED,
+    Embedding,
+    encode_cached,
+    meanings_key,
+    read_meanings,
+    shipped,
+)
 from tuneup.ask.guide import load_guide
-from tuneup.ask.retrieval import GuideIndex
+from tuneup.ask.retrieval import GuideIndex, meaning_texts
 from tuneup.home import cache_dir, package_content_dir
 
 GUIDE = package_content_dir() / "guide"
@@ -93,13 +101,29 @@ def test_a_damaged_cache_is_replaced_and_an_unwritable_one_skipped(tmp_path: Pat
     assert encode_cached(embedding, ["cost"], blocked).shape == (1, shipped().dimensions)
 
 
-def test_the_shipped_index_keeps_the_guides_meanings_in_tuneup_home() -> None:
+def test_the_shipped_guides_meanings_are_shipped_encoded() -> None:
     index = GuideIndex.from_dir(GUIDE)
+    texts = meaning_texts(index.passages, index.asked.entries)
+    kept = read_meanings(SEED, meanings_key(shipped(), texts))
+    assert kept is not None, "the guide or asked questions changed: run bench/ask_seed.py"
+    assert np.allclose(kept, shipped().encode(texts), atol=1e-6)
+    embedding = Counting()
+    sections, asked = load_guide(GUIDE), index.asked.entries
+    GuideIndex(sections, index.synonyms, asked, embedding=embedding, seed=SEED)
+    assert embedding.encoded == 0
+    assert not (cache_dir() / CACHE_NAME).exists()  # nothing to keep
+
+
+def test_an_edited_guide_is_encoded_once_and_kept_in_tuneup_home() -> None:
+    index = GuideIndex.from_dir(GUIDE)
+    asked = index.asked.entries[1:]  # as if a question had been taken out
     path = cache_dir() / CACHE_NAME
-    assert path.is_file()
+    first = Counting()
+    GuideIndex(load_guide(GUIDE), index.synonyms, asked, embedding=first, cache=path, seed=SEED)
+    assert first.encoded > 0 and path.is_file()
     embedding = Counting()
     again = GuideIndex(
-        load_guide(GUIDE), index.synonyms, index.asked.entries, embedding=embedding, cache=path
+        load_guide(GUIDE), index.synonyms, asked, embedding=embedding, cache=path, seed=SEED
     )
     assert embedding.encoded == 0  # all read from the cache
     assert again.search("how much does it cost").parts[0].passages[0].passage.section.id == (

@@ -10,9 +10,10 @@ stored as int8 with a scale per row) were distilled by ``bench/ask_vectors.py`` 
 model2vec from the sentence model all-MiniLM-L6-v2 (Apache-2.0): each token was run
 through the model once, ahead of time.
 At answer time no model runs: loading takes a few milliseconds and needs only tokenizers,
-safetensors and numpy. The guide's passages and the asked questions are encoded once and
-kept in ``TUNEUP_HOME/cache/meanings.npz`` (:func:`encode_cached`), so a later process
-need not encode them again.
+safetensors and numpy. The guide's passages and the asked questions are encoded ahead of
+time for the shipped guide (:data:`SEED`), and otherwise once and kept in
+``TUNEUP_HOME/cache/meanings.npz`` (:func:`encode_cached`), so a later process need not
+encode them again.
 """
 
 from __future__ import annotations
@@ -34,6 +35,9 @@ from tuneup.statefile import write_bytes_atomic
 VECTORS_DIR = Path(__file__).parent / "vectors"
 FILES = ("tokenizer.json", "vectors.safetensors")
 CACHE_NAME = "meanings.npz"  # in tuneup.home.cache_dir()
+# The meanings of the shipped guide's passages and asked questions, made by
+# bench/ask_seed.py, so that even the first process need not encode them.
+SEED = VECTORS_DIR / "guide-meanings.npz"
 
 
 class Embedding:
@@ -46,15 +50,16 @@ class Embedding:
         self._vectors = vectors  # int8, one row per token; times its scale
         self._scales = scales
         self._unknown = tokenizer.token_to_id("[UNK]")
-        self.identity = identity  # which files it was loaded from, for :func:`encode_cached`
+        # which vectors these are, for :func:`encode_cached`: a hash of the scales (they
+        # change with any new table) and the table's first rows, quick to take
+        fingerprint = hashlib.sha256(scales.tobytes() + vectors[:64].tobytes())
+        self.identity = identity or f"{vectors.shape} {fingerprint.hexdigest()}"
 
     @classmethod
     def load(cls, directory: Path = VECTORS_DIR) -> Embedding:
         tokenizer = Tokenizer.from_file(str(directory / "tokenizer.json"))
         tensors = load_file(str(directory / "vectors.safetensors"))
-        stats = [(directory / name).stat() for name in FILES]
-        identity = " ".join(f"{s.st_size}:{s.st_mtime_ns}" for s in stats)
-        return cls(tokenizer, tensors["vectors"], tensors["scales"], f"{directory} {identity}")
+        return cls(tokenizer, tensors["vectors"], tensors["scales"])
 
     @property
     def dimensions(self) -> int:
@@ -80,27 +85,49 @@ class Embedding:
         return out
 
 
-def encode_cached(embedding: Embedding, texts: Sequence[str], path: Path | None) -> np.ndarray:
-    """``embedding.encode(texts)``, kept in ``path`` (if given) for the next process. The
-    file holds a hash of the vectors' files and of the texts, so an edited guide or new
-    asked questions are encoded again; a file that cannot be read is replaced, and one
-    that cannot be written is skipped (it is only a cache)."""
-    if path is None:
-        return embedding.encode(texts)
+def meanings_key(embedding: Embedding, texts: Sequence[str]) -> str:
+    """A hash of the vectors and of ``texts``: what a kept file of meanings must match."""
     digest = hashlib.sha256(embedding.identity.encode())
     for text in texts:
-        digest.update(b"\0" + text.encode())
-    key = digest.hexdigest()
+        digest.update(b"\0" + text.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+def read_meanings(path: Path, key: str) -> np.ndarray | None:
+    """The meanings kept in ``path`` if they were made for ``key``; None if not, or if the
+    file is missing or cannot be read."""
     damaged = (OSError, ValueError, KeyError, zipfile.BadZipFile)
     with contextlib.suppress(*damaged), np.load(path) as kept:
         if str(kept["key"]) == key:
             return np.asarray(kept["meanings"], dtype=np.float32)
+    return None
+
+
+def write_meanings(path: Path, key: str, meanings: np.ndarray) -> None:
+    buffer = io.BytesIO()
+    np.savez(buffer, key=np.array(key), meanings=meanings)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_bytes_atomic(path, buffer.getvalue())
+
+
+def encode_cached(
+    embedding: Embedding, texts: Sequence[str], path: Path | None, seed: Path | None = None
+) -> np.ndarray:
+    """``embedding.encode(texts)``: read from ``seed`` (the meanings of the shipped guide,
+    :data:`SEED`) or ``path`` when either was made for these vectors and texts, else
+    encoded and kept in ``path`` (if given) for the next process. So an edited guide or
+    new asked questions are encoded again; a file that cannot be read is replaced, and
+    one that cannot be written is skipped (it is only a cache)."""
+    if path is None and seed is None:
+        return embedding.encode(texts)
+    key = meanings_key(embedding, texts)
+    for kept in (seed, path):
+        if kept is not None and (meanings := read_meanings(kept, key)) is not None:
+            return meanings
     meanings = embedding.encode(texts)
-    with contextlib.suppress(OSError):
-        buffer = io.BytesIO()
-        np.savez(buffer, key=np.array(key), meanings=meanings)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_bytes_atomic(path, buffer.getvalue())
+    if path is not None:
+        with contextlib.suppress(OSError):
+            write_meanings(path, key, meanings)
     return meanings
 
 

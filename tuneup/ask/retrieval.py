@@ -33,7 +33,7 @@ from pathlib import Path
 
 from tuneup.ask.asked import SAME, Asked, AskedIndex, load_asked, said_parts
 from tuneup.ask.bm25 import Bm25
-from tuneup.ask.embedding import CACHE_NAME, Embedding, encode_cached, shipped
+from tuneup.ask.embedding import CACHE_NAME, SEED, Embedding, encode_cached, shipped
 from tuneup.ask.fields import passage_fields
 from tuneup.ask.guide import Section, load_guide
 from tuneup.ask.passages import Passage, guide_passages, searchable
@@ -158,6 +158,13 @@ def _as_asked(part: Part) -> list[str]:
     return list(dict.fromkeys([*part.words, *tokens(part.text)]))
 
 
+def meaning_texts(passages: Sequence[Passage], asked: Sequence[Asked]) -> list[str]:
+    """The texts whose meanings an index holds: each passage under its section's title,
+    then each part of each asked question (in :func:`~tuneup.ask.asked.said_parts` order)."""
+    texts = [f"{p.section.title}. {searchable(p.markdown)}" for p in passages]
+    return texts + [e.texts[j] for e, j in said_parts(asked)]
+
+
 class GuideIndex:
     def __init__(
         self,
@@ -166,16 +173,16 @@ class GuideIndex:
         asked: Sequence[Asked] = (),
         embedding: Embedding | None = None,
         cache: Path | None = None,
+        seed: Path | None = None,
     ) -> None:
         """``cache``: where to keep what the passages and asked questions mean between
-        processes (:func:`~tuneup.ask.embedding.encode_cached`); None encodes them anew."""
+        processes, ``seed``: where they may have been kept ahead of time
+        (:func:`~tuneup.ask.embedding.encode_cached`); with neither, they are encoded anew."""
         self.sections = sections
         self.passages = guide_passages(sections)
         self.synonyms = synonyms or SynonymTable()
         self.embedding = embedding or shipped()
-        texts = [f"{p.section.title}. {searchable(p.markdown)}" for p in self.passages]
-        texts += [e.texts[j] for e, j in said_parts(asked)]
-        meanings = encode_cached(self.embedding, texts, cache)
+        meanings = encode_cached(self.embedding, meaning_texts(self.passages, asked), cache, seed)
         self._meanings = meanings[: len(self.passages)]
         self._docs = [tokens(f"{s.title} " * TITLE_WEIGHT + searchable(s.body)) for s in sections]
         self._vocab = [set(d) for d in self._docs]
@@ -206,7 +213,7 @@ class GuideIndex:
         sections = load_guide(directory)
         synonyms = load_synonyms(directory / FILE_NAME)
         asked = load_asked(directory, guide_passages(sections))
-        return cls(sections, synonyms, asked, cache=cache_dir() / CACHE_NAME)
+        return cls(sections, synonyms, asked, cache=cache_dir() / CACHE_NAME, seed=SEED)
 
     def by_id(self, section_id: str) -> Section | None:
         i = self._section_of.get(section_id)
