@@ -44,6 +44,8 @@ def test_wheel_and_sdist_build_and_the_wheel_runs_in_a_fresh_venv(tmp_path: Path
     names = zipfile.ZipFile(wheel).namelist()
     assert "tuneup/content/steps/1-prepare.yaml" in names  # the course ships in the wheel
     assert "tuneup/content/examples/marv.jsonl" in names
+    for name in ("vectors.safetensors", "tokenizer.json", "guide-meanings.npz"):
+        assert f"tuneup/ask/vectors/{name}" in names  # offline answers compare meanings
     assert any(n.endswith("entry_points.txt") for n in names)
 
     venv = tmp_path / "fresh"
@@ -65,6 +67,10 @@ def test_wheel_and_sdist_build_and_the_wheel_runs_in_a_fresh_venv(tmp_path: Path
     assert "Prepare and upload training data" in walk.stdout
     assert "tuneup › 4 Analyze › 2 " in walk.stdout
     assert "Traceback" not in walk.stderr
+    asked = _run(script, "ask", "is a validation file mandatory?", env=env, cwd=tmp_path)
+    assert asked.returncode == 0 and "optional" in asked.stdout, asked.stdout + asked.stderr
+    home = Path(os.environ["TUNEUP_HOME"])
+    assert list((home / "cache").glob("*")) == []  # the guide's meanings came with the wheel
 
 
 # The extras, and where their packages may be imported: the trainer's only in the lab's
