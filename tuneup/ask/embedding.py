@@ -33,7 +33,6 @@ from tokenizers import Tokenizer
 from tuneup.statefile import write_bytes_atomic
 
 VECTORS_DIR = Path(__file__).parent / "vectors"
-FILES = ("tokenizer.json", "vectors.safetensors")
 CACHE_NAME = "meanings.npz"  # in tuneup.home.cache_dir()
 # The meanings of the shipped guide's passages and asked questions, made by
 # bench/ask_seed.py, so that even the first process need not encode them.
