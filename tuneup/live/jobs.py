@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from tuneup.errors import NotFoundError
-from tuneup.live.ledger import Ledger
+from tuneup.live.ledger import ENDED_EARLY, Ledger
 
 if TYPE_CHECKING:
     import openai
@@ -144,7 +144,7 @@ def newest_fine_tuned_model(client: openai.OpenAI | None, ledger: Ledger) -> str
     for rec in reversed(ledger.current.jobs):
         if rec.fine_tuned_model:
             return rec.fine_tuned_model
-        if client is not None and rec.status not in ("failed", "cancelled"):
+        if client is not None and rec.status not in ENDED_EARLY:
             try:
                 job = client.fine_tuning.jobs.retrieve(rec.id)
             except Exception:

@@ -292,11 +292,15 @@ def step_hint(settings: Settings, step: int | None) -> str | None:
     return "\n".join(line for line in lines if line) or None
 
 
+#: Job states that end without a model or a results file: such a job never finishes.
+ENDED_EARLY = ("cancelled", "failed")
+
+
 def _hint(rec: PlaceRecords, step: int) -> str | None:
     """Worded for the tutor's step screens (the only place they show): commands without
     `tuneup ` in front."""
     last = rec.last_job
-    ended = last is not None and last.status in ("cancelled", "failed")
+    ended = last is not None and last.status in ENDED_EARLY
     again = "`train` starts a new one."
     if step == 3:
         model = rec.newest_model

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from tuneup.errors import NotFoundError, TuneupError
 from tuneup.live.jobs import trainer_of
+from tuneup.live.ledger import ENDED_EARLY
 
 if TYPE_CHECKING:
     import openai
@@ -144,10 +145,6 @@ def _checkpoints(client: openai.OpenAI, job_id: str) -> list[CheckpointRow]:
         )
     out.sort(key=lambda c: c.step)
     return out
-
-
-#: Job states that end without a results file or a model: such a job never finishes.
-ENDED_EARLY = ("cancelled", "failed")
 
 
 def read_metrics(client: openai.OpenAI, job_id: str) -> MetricsReport:
