@@ -25,6 +25,7 @@ from rich.segment import Segment, Segments
 from rich.text import Text
 
 MORE = "more (Enter), or q: "
+STOP = ("q", "quit")  # what stops the paging at a more line
 SKIPPING = "(the rest of the output is skipped while the action finishes; Ctrl-C stops it)"
 #: Rows the prompt_toolkit prompt takes below the text: the input line and the toolbar.
 PROMPT_ROWS = 2
@@ -79,7 +80,7 @@ def show_paged(
             return None
         left = left_after(n, len(lines), height)
         answer = ask(f"-- {left} more line{'s' if left != 1 else ''}: {MORE}")
-        if answer is None or answer.strip().lower() in ("q", "quit"):
+        if answer is None or answer.strip().lower() in STOP:
             console.print(Text("(the rest of this screen was skipped)", style="dim"))
             return None
         if answer.strip() and not answer.strip().isdigit():
@@ -175,7 +176,7 @@ class OutputPager:
         self.first = False
         if answer is not None and not answer.strip():
             return True
-        if answer is not None and answer.strip().lower() not in ("q", "quit"):
+        if answer is not None and answer.strip().lower() not in STOP:
             self.typed = answer
         self.skipping = True
         self._said_skipping()
