@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 
+from rich.console import RenderableType
+
 from tuneup.course.content import Course, Lesson, Option, Question, Topic, TryIt
 from tuneup.course.grading import grade, present
 from tuneup.course.progress import Progress, StepProgress
@@ -157,10 +159,11 @@ def test_step_screen_ends_with_its_options_then_what_to_type() -> None:
     ]
 
 
-def test_check_done_with_one_option_says_type_1() -> None:
+def _passed_step_2(glyphs: Glyphs) -> RenderableType:
+    """The end of step 2's check, passed 2/2, with one option: go on."""
     from tuneup.course.progress import StepStatus
 
-    shown = view.check_done(
+    return view.check_done(
         _course().lesson(2),
         StepStatus("passed", 2, 2),
         score=2,
@@ -168,8 +171,12 @@ def test_check_done_with_one_option_says_type_1() -> None:
         pass_mark=75,
         options=["next"],
         missed=0,
-        glyphs=Glyphs(),
+        glyphs=glyphs,
     )
+
+
+def test_check_done_with_one_option_says_type_1() -> None:
+    shown = _passed_step_2(Glyphs())
     assert _render(shown).splitlines()[-2:] == [
         "  1. Go on to step 3",
         "Type 1 · b back to step 2 · m menu",
@@ -199,8 +206,6 @@ def test_the_status_bar_leaves_out_whole_hints_never_half_a_word() -> None:
 
 
 def test_feedback_explains_every_option_marking_the_chosen_and_the_right() -> None:
-    from tuneup.course.progress import StepStatus
-
     q = Question(
         "q3",
         "Which file format?",
@@ -220,16 +225,7 @@ def test_feedback_explains_every_option_marking_the_chosen_and_the_right() -> No
         "     Not accepted.\n"
         "n see your score"
     )
-    done = view.check_done(
-        _course().lesson(2),
-        StepStatus("passed", 2, 2),
-        score=2,
-        total=2,
-        pass_mark=75,
-        options=["next"],
-        missed=0,
-        glyphs=Glyphs(True),
-    )
+    done = _passed_step_2(Glyphs(True))
     assert _render(done, plain=True).splitlines()[0] == (
         "Knowledge check done: 2/2. Step 2 passed: the menu shows it as [ok] passed 2/2."
     )
