@@ -1,6 +1,6 @@
 """Meanings as vectors: static word vectors, for questions worded unlike the guide.
 
-Learners ask "how should I carve up my data?"; the guide says "split". The words differ,
+Learners ask "how should I carve up my dataset?"; the guide says "split". The words differ,
 but they mean alike. :class:`Embedding` gives each text a vector so that texts that mean
 alike point the same way: a text's vector is the mean of the vectors of its WordPiece
 tokens, scaled to length 1, so two texts compare by a dot product (their cosine).
